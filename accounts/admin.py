@@ -1,0 +1,59 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
+
+from accounts.models import ApiKey, Invitation, Membership, Organization, OrganizationDomain, User
+
+admin.site.unregister(APIKey)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "full_name", "is_staff", "is_active", "last_login")
+    search_fields = ("email", "full_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Person", {"fields": ("full_name",)}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class DomainInline(admin.TabularInline):
+    model = OrganizationDomain
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "status", "default_region", "daily_lookup_quota", "daily_screening_row_quota", "created_at")
+    list_filter = ("status",)
+    search_fields = ("name", "domains__domain", "requester_email")
+    inlines = [DomainInline, MembershipInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "organization", "role", "created_at", "expires_at", "accepted_at", "revoked_at")
+    list_filter = ("role", "organization")
+    search_fields = ("email",)
+    exclude = ("token_hash",)
+    readonly_fields = ("organization", "email", "role", "invited_by", "expires_at", "accepted_at", "revoked_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(APIKeyModelAdmin):
+    list_display = (*APIKeyModelAdmin.list_display, "user")
+    raw_id_fields = ("user",)

@@ -1,0 +1,21 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from directory.api import urls as directory_urls
+
+app_name = "api"
+
+router = SimpleRouter()
+directory_urls.register(router)
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[]), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[], authentication_classes=[]),
+        name="docs",
+    ),
+    path("", include(directory_urls.urlpatterns)),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,38 @@
+"""The one place that writes audit events (SPEC section 6)."""
+
+from typing import Any
+
+from audit.models import AuditEvent
+from directory.phone import number_hash
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_event(
+    *,
+    action: str,
+    request=None,
+    actor=None,
+    organization=None,
+    number: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event. `number` is an E.164 string; only its keyed hash is stored."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    if organization is None and actor is not None:
+        membership = getattr(actor, "membership", None)
+        organization = membership.organization if membership else None
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_email=actor.email if actor else "",
+        organization=organization,
+        action=action,
+        ip_address=client_ip(request),
+        number_hash=number_hash(number) if number else "",
+        detail=detail or {},
+    )

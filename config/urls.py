@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Accountability Directory — curation"
+admin.site.site_title = "Accountability Directory"
+admin.site.index_title = "Curation"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("front.urls")),
+]

@@ -1,0 +1,204 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import DateFieldListFilter
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import path
+from simple_history.admin import SimpleHistoryAdmin
+
+from directory import services
+from directory.importing import import_contacts
+from directory.models import Contact, ListedNumber, Operation
+from directory.phone import normalize
+from directory.tabular import UnreadableFile
+
+
+class NumberField(forms.CharField):
+    """A form field that takes a number in any format and cleans it to E.164."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        normalized = normalize(value, settings.DEFAULT_REGION)
+        if not normalized.is_valid:
+            raise forms.ValidationError(f"Not a usable phone number: {normalized.reason}.")
+        return normalized.e164
+
+
+class ListedNumberForm(forms.ModelForm):
+    e164 = NumberField(label="Number", help_text="Any format; numbers without a country code are read as US.")
+
+    class Meta:
+        model = ListedNumber
+        fields = ["e164", "status", "status_reason"]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ("occurred_at", "channel", "operation", "case_reference", "notes", "recorded_by")
+    readonly_fields = ("recorded_by",)
+    autocomplete_fields = ("operation",)
+    ordering = ("-occurred_at",)
+
+
+class OperationListFilter(admin.SimpleListFilter):
+    title = "operation"
+    parameter_name = "operation"
+
+    def lookups(self, request, model_admin):
+        return Operation.objects.values_list("pk", "name")
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(contacts__operation_id=self.value()).distinct()
+        return queryset
+
+
+class RemoveWithReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept with the number's history.")
+
+
+def numbers_search(queryset, search_term: str):
+    """Search by number in any format: the term is normalized, then matched exactly."""
+    normalized = normalize(search_term, settings.DEFAULT_REGION)
+    if normalized.is_valid:
+        return queryset.filter(e164=normalized.e164)
+    digits = "".join(ch for ch in search_term if ch.isdigit())
+    return queryset.filter(e164__contains=digits) if digits else queryset.none()
+
+
+@admin.register(ListedNumber)
+class ListedNumberAdmin(SimpleHistoryAdmin):
+    form = ListedNumberForm
+    list_display = ("e164", "status", "region", "number_type", "contact_count", "first_contact_at", "last_contact_at")
+    list_filter = (
+        "status",
+        "region",
+        OperationListFilter,
+        ("last_contact_at", DateFieldListFilter),
+        ("first_contact_at", DateFieldListFilter),
+    )
+    search_fields = ("e164",)
+    search_help_text = "Type a number in any format, e.g. (206) 555-0123."
+    readonly_fields = ("region", "number_type", "first_contact_at", "last_contact_at", "contact_count")
+    inlines = [ContactInline]
+    actions = ["mark_under_review", "remove_with_reason", "relist"]
+    history_list_display = ("status", "status_reason")
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return numbers_search(queryset, search_term), False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            services.add_number(number=obj, request=request)
+            return
+        status_changed = "status" in form.changed_data or "status_reason" in form.changed_data
+        if status_changed:
+            try:
+                services.set_number_status(number=obj, status=obj.status, reason=obj.status_reason, request=request)
+            except services.DirectoryError as error:
+                messages.error(request, str(error))
+        else:
+            obj.save()
+
+    def save_formset(self, request, form, formset, change):
+        contacts = formset.save(commit=False)
+        services.delete_contacts(contacts=formset.deleted_objects, request=request)
+        for contact in contacts:
+            services.save_contact(contact=contact, request=request, actor=request.user)
+
+    def _set_status(self, request, queryset, status, reason=""):
+        for number in queryset:
+            services.set_number_status(number=number, status=status, reason=reason, request=request)
+        self.message_user(request, f"{queryset.count()} number(s) now {status.replace('_', ' ')}.")
+
+    @admin.action(description="Mark under review (stops matching)")
+    def mark_under_review(self, request, queryset):
+        self._set_status(request, queryset, ListedNumber.Status.UNDER_REVIEW)
+
+    @admin.action(description="Relist (matches again)")
+    def relist(self, request, queryset):
+        self._set_status(request, queryset, ListedNumber.Status.LISTED)
+
+    @admin.action(description="Remove with a reason…")
+    def remove_with_reason(self, request, queryset):
+        form = RemoveWithReasonForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            self._set_status(request, queryset, ListedNumber.Status.REMOVED, form.cleaned_data["reason"])
+            return None
+        return render(
+            request,
+            "admin/directory/remove_with_reason.html",
+            {**self.admin_site.each_context(request), "form": form, "numbers": queryset, "opts": self.model._meta},
+        )
+
+
+@admin.register(Operation)
+class OperationAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "partner_agency", "city", "region", "country", "started_on", "ended_on")
+    list_filter = ("country", "partner_agency")
+    search_fields = ("name", "partner_agency", "city")
+    date_hierarchy = "started_on"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.record_operation_change(operation=obj, created=not change, request=request)
+
+
+class ContactImportForm(forms.Form):
+    file = forms.FileField(help_text="CSV with the columns number, occurred_at, channel, operation.")
+
+
+@admin.register(Contact)
+class ContactAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "occurred_at", "channel", "operation", "recorded_by")
+    list_filter = ("channel", "operation", ("occurred_at", DateFieldListFilter))
+    list_select_related = ("number", "operation", "recorded_by")
+    search_fields = ("number__e164",)
+    autocomplete_fields = ("operation",)
+    raw_id_fields = ("number",)
+    readonly_fields = ("recorded_by",)
+    date_hierarchy = "occurred_at"
+    change_list_template = "admin/directory/contact/change_list.html"
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        numbers = numbers_search(ListedNumber.objects.all(), search_term)
+        return queryset.filter(number__in=numbers), False
+
+    def save_model(self, request, obj, form, change):
+        services.save_contact(contact=obj, request=request, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.delete_contacts(contacts=[obj], request=request)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_contacts(contacts=queryset.select_related("number"), request=request)
+
+    def get_urls(self):
+        extra = [path("import/", self.admin_site.admin_view(self.import_view), name="directory_contact_import")]
+        return extra + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            return self.admin_site.login(request)
+        form = ContactImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = import_contacts(upload.read(), actor=request.user, filename=upload.name)
+            except UnreadableFile as error:
+                form.add_error("file", str(error))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+            "title": "Import contacts",
+        }
+        return TemplateResponse(request, "admin/directory/contact/import.html", context)

@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Operation(models.Model):
+    """One decoy-ad operation run with a partner agency in one jurisdiction."""
+
+    name = models.CharField(max_length=200, unique=True)
+    partner_agency = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=120, blank=True)
+    region = models.CharField(max_length=120, blank=True, help_text="State, province or county.")
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 two-letter code.")
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True, help_text="Public description; shown to organizations.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_on", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def jurisdiction(self) -> str:
+        return ", ".join(part for part in (self.city, self.region, self.country) if part)
+
+
+class ListedNumberQuerySet(models.QuerySet):
+    def matchable(self):
+        """Only `listed` numbers ever match; under review and removed never do."""
+        return self.filter(status=ListedNumber.Status.LISTED)
+
+
+class ListedNumber(models.Model):
+    """One E.164 number that called or texted a decoy, with its contact summary."""
+
+    class Status(models.TextChoices):
+        LISTED = "listed", "Listed"
+        UNDER_REVIEW = "under_review", "Under review"
+        REMOVED = "removed", "Removed"
+
+    e164 = models.CharField("number", max_length=16, unique=True)
+    region = models.CharField(max_length=2, blank=True, db_index=True)
+    number_type = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.LISTED, db_index=True)
+    status_reason = models.TextField(blank=True)
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    last_contact_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    contact_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["first_contact_at", "last_contact_at", "contact_count"])
+
+    objects = ListedNumberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["e164"]
+
+    def __str__(self):
+        return self.e164
+
+
+class Contact(models.Model):
+    """One call or text from a listed number to a decoy during an operation."""
+
+    class Channel(models.TextChoices):
+        CALL = "call", "Call"
+        TEXT = "text", "Text"
+
+    number = models.ForeignKey(ListedNumber, on_delete=models.CASCADE, related_name="contacts")
+    operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="contacts")
+    occurred_at = models.DateTimeField(db_index=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    case_reference = models.CharField(max_length=120, blank=True, help_text="Internal only.")
+    notes = models.TextField(blank=True, help_text="Internal only.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "occurred_at", "channel", "operation"], name="unique_contact_event"
+            )
+        ]
+        indexes = [models.Index(fields=["number", "occurred_at"])]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} from {self.number} at {self.occurred_at:%Y-%m-%d %H:%M}"

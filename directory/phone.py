@@ -1,0 +1,88 @@
+"""Phone number normalization: the one module every part of the product calls.
+
+`normalize` gives exactly what `phonenumbers.parse` + `format_number(E164)`
+give, and calls an input invalid unless `is_possible_number_with_reason`
+says IS_POSSIBLE (SPEC section 3). The extension is kept apart, never matched.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+from django.conf import settings
+from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+
+PARSE_REASONS = {
+    NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
+    NumberParseException.NOT_A_NUMBER: "not a phone number",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too short after the international prefix",
+    NumberParseException.TOO_SHORT_NSN: "too short",
+    NumberParseException.TOO_LONG: "too long",
+}
+
+POSSIBILITY_REASONS = {
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "missing area code",
+    ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
+    ValidationResult.TOO_SHORT: "too short",
+    ValidationResult.INVALID_LENGTH: "wrong number of digits for its country",
+    ValidationResult.TOO_LONG: "too long",
+}
+
+NUMBER_TYPE_NAMES = {
+    value: name.lower() for name, value in vars(phonenumbers.PhoneNumberType).items() if name.isupper()
+}
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """The result of normalizing one raw input."""
+
+    raw: str
+    e164: str | None
+    reason: str = ""
+    extension: str = ""
+
+    @property
+    def is_valid(self) -> bool:
+        return self.e164 is not None
+
+
+def normalize(raw: str, region: str | None = "US") -> Normalized:
+    """Normalize one raw input in the given default region (None: country code required)."""
+    text = "" if raw is None else str(raw)
+    if not text.strip():
+        return Normalized(raw=text, e164=None, reason="empty")
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except NumberParseException as error:
+        return Normalized(raw=text, e164=None, reason=PARSE_REASONS.get(error.error_type, "not a phone number"))
+    possibility = phonenumbers.is_possible_number_with_reason(parsed)
+    if possibility != ValidationResult.IS_POSSIBLE:
+        return Normalized(raw=text, e164=None, reason=POSSIBILITY_REASONS.get(possibility, "not a possible number"))
+    extension = parsed.extension or ""
+    parsed.extension = None
+    return Normalized(raw=text, e164=phonenumbers.format_number(parsed, PhoneNumberFormat.E164), extension=extension)
+
+
+@lru_cache(maxsize=4096)
+def describe(e164: str) -> tuple[str, str]:
+    """Region code and number type (e.g. 'mobile') of a normalized number."""
+    parsed = phonenumbers.parse(e164, None)
+    region = phonenumbers.region_code_for_number(parsed) or phonenumbers.region_code_for_country_code(
+        parsed.country_code
+    )
+    if region in ("ZZ", "001"):
+        region = ""
+    return region, NUMBER_TYPE_NAMES.get(phonenumbers.number_type(parsed), "unknown")
+
+
+def number_hash(e164: str) -> str:
+    """Keyed hash (HMAC-SHA256) of a normalized number, for logs and watch lists."""
+    key = settings.NUMBER_HASH_KEY.encode()
+    return hmac.new(key, e164.encode(), hashlib.sha256).hexdigest()
+
+
+def is_known_region(region: str) -> bool:
+    return region.upper() in phonenumbers.SUPPORTED_REGIONS

@@ -1,0 +1,117 @@
+"""Writes to the directory: numbers, contacts and their status (SPEC section 2).
+
+Every write keeps a number's contact summary (first, last, count) right and
+records an audit event for the staff member who made it.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, Max, Min
+
+from audit.services import record_event
+from directory.models import Contact, ListedNumber, Operation
+from directory.phone import describe
+
+
+class DirectoryError(ValueError):
+    """A write the directory refuses, with a message for the curator."""
+
+
+def get_or_create_number(e164: str) -> tuple[ListedNumber, bool]:
+    region, number_type = describe(e164)
+    return ListedNumber.objects.get_or_create(e164=e164, defaults={"region": region, "number_type": number_type})
+
+
+def refresh_contact_summary(number_ids: Iterable[int]) -> None:
+    """Recompute first/last contact time and contact count from the contacts themselves."""
+    for number_id in set(number_ids):
+        summary = Contact.objects.filter(number_id=number_id).aggregate(
+            first=Min("occurred_at"), last=Max("occurred_at"), count=Count("id")
+        )
+        ListedNumber.objects.filter(pk=number_id).update(
+            first_contact_at=summary["first"], last_contact_at=summary["last"], contact_count=summary["count"]
+        )
+
+
+@transaction.atomic
+def save_contact(*, contact: Contact, request=None, actor=None) -> Contact:
+    """Create or change a contact; the summaries of its old and new number follow."""
+    created = contact.pk is None
+    previous_number_id = None
+    if not created:
+        previous_number_id = Contact.objects.filter(pk=contact.pk).values_list("number_id", flat=True).first()
+    if created and contact.recorded_by_id is None:
+        contact.recorded_by = actor
+    contact.save()
+    refresh_contact_summary({contact.number_id, previous_number_id} - {None})
+    record_event(
+        action="directory.contact_added" if created else "directory.contact_changed",
+        request=request,
+        actor=actor,
+        number=contact.number.e164,
+        detail={"contact": contact.pk, "operation": contact.operation_id},
+    )
+    return contact
+
+
+def create_contact(*, e164: str, request=None, actor=None, **fields) -> Contact:
+    number, _ = get_or_create_number(e164)
+    return save_contact(contact=Contact(number=number, **fields), request=request, actor=actor)
+
+
+@transaction.atomic
+def delete_contacts(*, contacts: Iterable[Contact], request=None, actor=None) -> int:
+    deleted = 0
+    touched = set()
+    for contact in contacts:
+        touched.add(contact.number_id)
+        record_event(
+            action="directory.contact_deleted",
+            request=request,
+            actor=actor,
+            number=contact.number.e164,
+            detail={"contact": contact.pk},
+        )
+        contact.delete()
+        deleted += 1
+    refresh_contact_summary(touched)
+    return deleted
+
+
+@transaction.atomic
+def set_number_status(*, number: ListedNumber, status: str, reason: str = "", request=None, actor=None) -> ListedNumber:
+    """Move a number between listed, under review and removed; removal needs a reason."""
+    if status not in ListedNumber.Status.values:
+        raise DirectoryError(f"Unknown status {status!r}")
+    if status == ListedNumber.Status.REMOVED and not reason.strip():
+        raise DirectoryError("A reason is required to remove a number")
+    previous = number.status
+    number.status = status
+    number.status_reason = reason.strip()
+    number.save(update_fields=["status", "status_reason", "updated_at"])
+    record_event(
+        action="directory.number_status_changed",
+        request=request,
+        actor=actor,
+        number=number.e164,
+        detail={"from": previous, "to": status},
+    )
+    return number
+
+
+def add_number(*, number: ListedNumber, request=None, actor=None) -> ListedNumber:
+    """Save a new listed number with its region and type derived from the number itself."""
+    number.region, number.number_type = describe(number.e164)
+    number.save()
+    record_event(action="directory.number_added", request=request, actor=actor, number=number.e164)
+    return number
+
+
+def record_operation_change(*, operation: Operation, created: bool, request=None, actor=None) -> None:
+    record_event(
+        action="directory.operation_added" if created else "directory.operation_changed",
+        request=request,
+        actor=actor,
+        detail={"operation": operation.pk, "name": operation.name},
+    )

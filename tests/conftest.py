@@ -1,0 +1,70 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import Membership
+from tests.factories import MembershipFactory, OrganizationFactory, StaffFactory, UserFactory
+
+SAMPLES = Path(__file__).resolve().parent / "samples"
+REAL_SERVERS = os.environ.get("REAL_SERVERS") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if REAL_SERVERS:
+        return
+    skip = pytest.mark.skip(reason="needs the real servers of .ci/run's second pass (REAL_SERVERS=1)")
+    for item in items:
+        if "real_servers" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def samples() -> Path:
+    """The shared sample files: company lists, a directory to import and expected outcomes."""
+    return SAMPLES
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def org():
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def legal(org):
+    return MembershipFactory(organization=org, role=Membership.Role.LEGAL).user
+
+
+@pytest.fixture
+def hr(org):
+    return MembershipFactory(organization=org, role=Membership.Role.HR).user
+
+
+@pytest.fixture
+def org_admin(org):
+    return MembershipFactory(organization=org, role=Membership.Role.ADMIN).user
+
+
+@pytest.fixture
+def outsider(db):
+    """A signed-in user of no organization."""
+    return UserFactory()

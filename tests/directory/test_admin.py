@@ -1,0 +1,137 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from directory.models import Contact, ListedNumber
+from tests.factories import ContactFactory, ListedNumberFactory, MembershipFactory, OperationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def curator_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.mark.parametrize("term", ["(206) 555-0123", "206.555.0123", "+1 206 555 0123", "12065550123"])
+def test_admin_search_accepts_any_format(curator_client, term):
+    ListedNumberFactory(e164="+12065550123")
+    ListedNumberFactory(e164="+12065550124")
+    response = curator_client.get(reverse("admin:directory_listednumber_changelist"), {"q": term})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list.values_list("e164", flat=True)) == ["+12065550123"]
+
+
+def test_contact_admin_search_accepts_any_format(curator_client):
+    contact = ContactFactory(number=ListedNumberFactory(e164="+12065550123"))
+    ContactFactory(number=ListedNumberFactory(e164="+12065550199"))
+    response = curator_client.get(reverse("admin:directory_contact_changelist"), {"q": "(206) 555-0123"})
+    assert list(response.context["cl"].result_list) == [contact]
+
+
+def test_filters_by_status_and_operation(curator_client):
+    operation = OperationFactory()
+    wanted = ContactFactory(operation=operation).number
+    ContactFactory()
+    ListedNumberFactory(status=ListedNumber.Status.REMOVED)
+    response = curator_client.get(
+        reverse("admin:directory_listednumber_changelist"), {"status__exact": "listed", "operation": operation.pk}
+    )
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_adding_a_number_in_any_format_stores_e164(curator_client):
+    response = curator_client.post(
+        reverse("admin:directory_listednumber_add"),
+        {
+            "e164": "(415) 555-0142",
+            "status": "listed",
+            "status_reason": "",
+            "contacts-TOTAL_FORMS": "0",
+            "contacts-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    number = ListedNumber.objects.get()
+    assert (number.e164, number.region) == ("+14155550142", "US")
+    assert AuditEvent.objects.filter(action="directory.number_added").exists()
+
+
+def test_inline_contacts_keep_the_summary_right(curator_client):
+    number = ListedNumberFactory()
+    operation = OperationFactory()
+    response = curator_client.post(
+        reverse("admin:directory_listednumber_change", args=[number.pk]),
+        {
+            "e164": number.e164,
+            "status": "listed",
+            "status_reason": "",
+            "contacts-TOTAL_FORMS": "1",
+            "contacts-INITIAL_FORMS": "0",
+            "contacts-0-occurred_at_0": "2024-05-01",
+            "contacts-0-occurred_at_1": "10:00:00",
+            "contacts-0-channel": "text",
+            "contacts-0-operation": operation.pk,
+            "contacts-0-case_reference": "",
+            "contacts-0-notes": "",
+        },
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    number.refresh_from_db()
+    assert number.contact_count == 1
+    assert Contact.objects.get().recorded_by.is_staff
+
+
+def test_actions_move_status_and_removal_asks_for_a_reason(curator_client):
+    numbers = [ListedNumberFactory(), ListedNumberFactory()]
+    url = reverse("admin:directory_listednumber_changelist")
+    selected = [n.pk for n in numbers]
+
+    curator_client.post(url, {"action": "mark_under_review", "_selected_action": selected})
+    assert set(ListedNumber.objects.values_list("status", flat=True)) == {"under_review"}
+
+    page = curator_client.post(url, {"action": "remove_with_reason", "_selected_action": selected})
+    assert page.status_code == 200 and b"reason" in page.content
+    assert set(ListedNumber.objects.values_list("status", flat=True)) == {"under_review"}
+
+    curator_client.post(url, {"action": "remove_with_reason", "_selected_action": selected, "reason": "Reassigned"})
+    assert set(ListedNumber.objects.values_list("status_reason", flat=True)) == {"Reassigned"}
+    assert set(ListedNumber.objects.values_list("status", flat=True)) == {"removed"}
+
+    curator_client.post(url, {"action": "relist", "_selected_action": selected})
+    assert set(ListedNumber.objects.values_list("status", flat=True)) == {"listed"}
+
+
+def test_history_is_shown_and_cannot_be_reverted(curator_client):
+    number = ListedNumberFactory()
+    number.status = ListedNumber.Status.UNDER_REVIEW
+    number.save()
+    response = curator_client.get(reverse("admin:directory_listednumber_history", args=[number.pk]))
+    assert response.status_code == 200
+    statuses = [record.status for record in response.context["page_obj"]]
+    assert statuses == ["under_review", "listed"]
+    assert response.context["revert_disabled"]
+
+
+def test_admin_import_page_shows_the_report(curator_client, samples):
+    upload = SimpleUploadedFile("contacts.csv", (samples / "contacts.csv").read_bytes(), content_type="text/csv")
+    response = curator_client.post(reverse("admin:directory_contact_import"), {"file": upload})
+    assert response.status_code == 200
+    assert b"Added 1022, skipped 0, rejected 6" in response.content
+    assert b"too long" in response.content
+
+
+def test_admin_import_page_explains_a_broken_file(curator_client):
+    upload = SimpleUploadedFile("contacts.csv", b"phone,when\n1,2\n", content_type="text/csv")
+    response = curator_client.post(reverse("admin:directory_contact_import"), {"file": upload})
+    assert b"no column named number" in response.content
+    assert Contact.objects.count() == 0
+
+
+def test_org_members_cannot_reach_the_admin(client):
+    client.force_login(MembershipFactory(role="admin").user)
+    response = client.get(reverse("admin:directory_listednumber_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

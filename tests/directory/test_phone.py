@@ -1,0 +1,90 @@
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from directory.phone import describe, normalize, number_hash
+
+
+def reference(raw: str, region: str):
+    """What SPEC section 3 says: phonenumbers.parse + E164, valid only when IS_POSSIBLE."""
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.is_possible_number_with_reason(parsed) != phonenumbers.ValidationResult.IS_POSSIBLE:
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+digits = st.text(alphabet="0123456789", min_size=0, max_size=16)
+noise = st.sampled_from(["", " ", "-", ".", "(", ")", "+", "/", "ext. ", " x", "#", "\u3000", "\t"])
+fullwidth = st.text(alphabet="０１２３４５６７８９", min_size=1, max_size=12)
+letters = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabc", min_size=0, max_size=8)
+phone_like = st.lists(st.one_of(digits, noise, fullwidth, letters), min_size=1, max_size=8).map("".join)
+regions = st.sampled_from(["US", "GB", "AU", "DE", "FR", "IN", "CA"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(raw=st.one_of(phone_like, st.text(max_size=40)), region=regions)
+def test_normalize_agrees_with_phonenumbers(raw, region):
+    assert normalize(raw, region).e164 == reference(raw, region)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    national=st.from_regex(r"[2-9][0-9]{2}[2-9][0-9]{6}", fullmatch=True),
+    shape=st.sampled_from(
+        ["{a}-{b}-{c}", "({a}) {b}-{c}", "+1 {a} {b} {c}", "1{a}{b}{c}", "{a}.{b}.{c}", "011 1 {a}{b}{c}"]
+    ),
+)
+def test_every_written_shape_of_a_us_number_gives_the_same_e164(national, shape):
+    raw = shape.format(a=national[:3], b=national[3:6], c=national[6:])
+    assert normalize(raw, "US").e164 == f"+1{national}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164", "extension"),
+    [
+        ("(206) 555-0123", "+12065550123", ""),
+        ("+1 415 928 6032 ext. 8", "+14159286032", "8"),
+        ("01161412345678", "+61412345678", ""),
+        ("1-800-FLOWERS", "+18003569377", ""),
+        ("２０６５５５０１２３", "+12065550123", ""),
+    ],
+)
+def test_common_shapes(raw, e164, extension):
+    result = normalize(raw, "US")
+    assert (result.e164, result.extension, result.raw) == (e164, extension, raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("2.06555E+09", "not a phone number"),
+        ("555-0123", "missing area code"),
+        ("2065550123.0", "too long"),
+        ("", "empty"),
+        ("hello", "not a phone number"),
+    ],
+)
+def test_invalid_inputs_get_a_plain_reason(raw, reason):
+    result = normalize(raw, "US")
+    assert result.e164 is None
+    assert result.reason == reason
+
+
+def test_describe_gives_region_and_type():
+    assert describe("+447400123456") == ("GB", "mobile")
+
+
+def test_describe_falls_back_to_the_country_code_for_fictional_ranges():
+    assert describe("+447700900123") == ("GB", "unknown")
+
+
+def test_number_hash_is_keyed_and_stable(settings):
+    first = number_hash("+12065550123")
+    assert first == number_hash("+12065550123")
+    assert "2065550123" not in first
+    settings.NUMBER_HASH_KEY = "another key"
+    assert number_hash("+12065550123") != first

@@ -1,0 +1,88 @@
+from datetime import UTC, datetime
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Membership, Organization, OrganizationDomain, User
+from directory.models import Contact, ListedNumber, Operation
+
+PASSWORD = "a-long-test-password"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    password = factory.django.Password(PASSWORD)
+
+
+class StaffFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"curator{n}@example.org")
+    is_staff = True
+    is_superuser = True
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    status = Organization.Status.APPROVED
+    approved_at = factory.LazyFunction(timezone.now)
+    domain = factory.RelatedFactory(
+        "tests.factories.DomainFactory",
+        factory_related_name="organization",
+        domain=factory.LazyAttribute(lambda o: f"{o.factory_parent.name.lower().replace(' ', '')}.example"),
+    )
+
+
+class DomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganizationDomain
+
+    organization = factory.SubFactory(OrganizationFactory)
+    domain = factory.Sequence(lambda n: f"domain{n}.example")
+    verified_at = factory.LazyFunction(timezone.now)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Membership.Role.LEGAL
+
+
+class OperationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Operation
+
+    name = factory.Sequence(lambda n: f"Operation {n}")
+    partner_agency = "County Sheriff"
+    city = "Seattle"
+    region = "WA"
+    country = "US"
+
+
+class ListedNumberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ListedNumber
+
+    e164 = factory.Sequence(lambda n: f"+1206555{n % 10000:04d}")
+    region = "US"
+    number_type = "fixed_line_or_mobile"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    number = factory.SubFactory(ListedNumberFactory)
+    operation = factory.SubFactory(OperationFactory)
+    occurred_at = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+    channel = Contact.Channel.CALL
+    case_reference = "CASE-SECRET-1"
+    notes = "internal note"

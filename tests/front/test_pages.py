@@ -1,0 +1,26 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_explains_the_product(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"company-owned" in response.content
+
+
+def test_how_it_works_covers_meaning_search_and_disputes(client):
+    content = client.get("/how-it-works/").content.decode()
+    for heading in ["What a listing means", "Who may search", "If your number is listed in error"]:
+        assert heading in content
+
+
+def test_pages_load_no_external_assets(client):
+    content = client.get("/").content.decode()
+    assert "http://" not in content and "https://" not in content
+
+
+def test_dashboard_needs_login(client):
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]

@@ -1,0 +1,37 @@
+import pytest
+from django.urls import reverse
+
+from audit.models import AppendOnlyError, AuditEvent
+from audit.services import record_event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_events_store_a_keyed_hash_never_the_number():
+    event = record_event(action="lookup", number="+12065550123")
+    assert event.number_hash and len(event.number_hash) == 64
+    assert "2065550123" not in str(AuditEvent.objects.values().get())
+
+
+def test_events_cannot_be_changed_or_deleted():
+    event = record_event(action="lookup")
+    event.action = "other"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.update(action="x")
+
+
+def test_admin_shows_events_read_only(client, staff):
+    event = record_event(action="lookup", number="+12065550123")
+    client.force_login(staff)
+    assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
+    search = client.get(reverse("admin:audit_auditevent_changelist"), {"q": "(206) 555-0123"})
+    assert list(search.context["cl"].result_list) == [event]
+    assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
+    assert client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert AuditEvent.objects.count() == 1
