@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from accounts import services
 from accounts.models import ApiKey, Invitation, Membership, Organization, OrganizationDomain, User
 
 admin.site.unregister(APIKey)
@@ -39,6 +40,32 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("name", "domains__domain", "requester_email")
     inlines = [DomainInline, MembershipInline]
+    readonly_fields = ("status", "approved_at", "created_at")
+    actions = ["approve", "suspend", "reject", "reinstate"]
+
+    @admin.action(description="Approve and invite the requester as first admin")
+    def approve(self, request, queryset):
+        for organization in queryset.exclude(status=Organization.Status.APPROVED):
+            invitation = services.approve_organization(organization=organization, request=request)
+            sent = f"; invitation sent to {invitation.email}" if invitation else ""
+            self.message_user(request, f"{organization} approved{sent}.", messages.SUCCESS)
+
+    @admin.action(description="Suspend (blocks every member and API key at once)")
+    def suspend(self, request, queryset):
+        self._set_status(request, queryset, Organization.Status.SUSPENDED)
+
+    @admin.action(description="Reject the access request")
+    def reject(self, request, queryset):
+        self._set_status(request, queryset.filter(status=Organization.Status.PENDING), Organization.Status.REJECTED)
+
+    @admin.action(description="Reinstate a suspended organization")
+    def reinstate(self, request, queryset):
+        self._set_status(request, queryset.filter(status=Organization.Status.SUSPENDED), Organization.Status.APPROVED)
+
+    def _set_status(self, request, queryset, status):
+        for organization in queryset:
+            services.set_organization_status(organization=organization, status=status, request=request)
+        self.message_user(request, f"{queryset.count()} organization(s) now {status}.")
 
 
 @admin.register(Invitation)

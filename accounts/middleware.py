@@ -2,7 +2,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-OPEN_PREFIXES = ("/static/", "/accounts/two-factor/", "/accounts/logout/", "/api/")
+OPEN_PREFIXES = ("/static/", "/accounts/two-factor/", "/accounts/logout/", "/accounts/password-reset/", "/api/")
 
 
 class RequireTwoFactorMiddleware:

@@ -1,12 +1,26 @@
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from accounts import two_factor
-from accounts.forms import EmailAuthenticationForm, TokenForm
+from accounts import selectors, services, two_factor
+from accounts.decorators import role_required
+from accounts.forms import (
+    AcceptInvitationForm,
+    ApiKeyForm,
+    EmailAuthenticationForm,
+    InviteForm,
+    RequestAccessForm,
+    RoleForm,
+    TokenForm,
+)
+from accounts.models import Invitation, Membership
+from accounts.roles import ADMIN_ROLES
 
 
 class LoginView(auth_views.LoginView):
@@ -53,3 +67,134 @@ def two_factor_setup(request):
         "next": safe_next(request),
     }
     return render(request, "accounts/two_factor_setup.html", context)
+
+
+def request_access(request):
+    form = RequestAccessForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.request_access(**form.cleaned_data, request=request)
+        except services.AccessError as error:
+            form.add_error(None, str(error))
+        else:
+            return render(request, "accounts/request_access_done.html")
+    return render(request, "accounts/request_access.html", {"form": form})
+
+
+def accept_invitation(request, token: str):
+    """Open an invitation link: sign up (or, signed in as the invitee, just join)."""
+    invitation = services.open_invitation(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    signed_in = request.user if request.user.is_authenticated else None
+    if signed_in and signed_in.email != invitation.email:
+        return render(request, "accounts/invitation_wrong_user.html", {"invitation": invitation}, status=403)
+    form = None if signed_in else AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        fields = form.cleaned_data if form else {}
+        try:
+            membership = services.accept_invitation(token=token, user=signed_in, request=request, **fields)
+        except services.AccessError as error:
+            return render(request, "accounts/invitation_invalid.html", {"reason": str(error)}, status=409)
+        if signed_in is None:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"You are now a member of {membership.organization}.")
+        return redirect("front:dashboard")
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+@role_required(*ADMIN_ROLES)
+def members(request):
+    organization = request.membership.organization
+    invite_form = InviteForm(request.POST or None)
+    if invite_form.is_valid():
+        try:
+            services.invite_member(
+                organization=organization, invited_by=request.user, request=request, **invite_form.cleaned_data
+            )
+        except services.AccessError as error:
+            invite_form.add_error("email", str(error))
+        else:
+            messages.success(request, f"Invitation sent to {invite_form.cleaned_data['email']}.")
+            return redirect("accounts:members")
+    context = {
+        "members": selectors.organization_members(organization),
+        "invitations": selectors.pending_invitations(organization),
+        "invite_form": invite_form,
+        "roles": Membership.Role.choices,
+    }
+    return render(request, "accounts/members.html", context)
+
+
+def _run(request, action, *args, **kwargs) -> None:
+    """Run a service and turn a refusal into a message on the next page."""
+    try:
+        action(*args, request=request, **kwargs)
+    except services.AccessError as error:
+        messages.error(request, str(error))
+
+
+@require_POST
+@role_required(*ADMIN_ROLES)
+def member_role(request, pk: int):
+    membership = get_object_or_404(Membership, pk=pk, organization=request.membership.organization)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        _run(request, services.change_role, membership=membership, role=form.cleaned_data["role"])
+    return redirect("accounts:members")
+
+
+@require_POST
+@role_required(*ADMIN_ROLES)
+def member_remove(request, pk: int):
+    membership = get_object_or_404(Membership, pk=pk, organization=request.membership.organization)
+    _run(request, services.remove_member, membership=membership)
+    return redirect("accounts:members")
+
+
+@require_POST
+@role_required(*ADMIN_ROLES)
+def invitation_resend(request, pk: int):
+    invitation = get_object_or_404(Invitation, pk=pk, organization=request.membership.organization)
+    _run(request, services.resend_invitation, invitation=invitation)
+    return redirect("accounts:members")
+
+
+@require_POST
+@role_required(*ADMIN_ROLES)
+def invitation_revoke(request, pk: int):
+    invitation = get_object_or_404(Invitation, pk=pk, organization=request.membership.organization)
+    _run(request, services.revoke_invitation, invitation=invitation)
+    return redirect("accounts:members")
+
+
+@role_required(*ADMIN_ROLES)
+def api_keys(request):
+    organization = request.membership.organization
+    form = ApiKeyForm(request.POST or None, organization=organization)
+    if form.is_valid():
+        api_key, key = services.create_api_key(
+            user=form.cleaned_data["member"].user,
+            name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
+            request=request,
+        )
+        return render(request, "accounts/api_key_created.html", {"api_key": api_key, "key": key})
+    context = {"keys": selectors.organization_api_keys(organization), "form": form}
+    return render(request, "accounts/api_keys.html", context)
+
+
+@require_POST
+@role_required(*ADMIN_ROLES)
+def api_key_revoke(request, pk: str):
+    api_key = get_object_or_404(selectors.organization_api_keys(request.membership.organization), pk=pk)
+    services.revoke_api_key(api_key=api_key, request=request)
+    messages.success(request, f"Key {api_key.prefix}… revoked.")
+    return redirect("accounts:api_keys")
+
+
+@role_required(*ADMIN_ROLES)
+def audit_log(request):
+    filterset = selectors.OrganizationAuditFilter(request.GET or None, organization=request.membership.organization)
+    page = Paginator(filterset.qs.select_related("actor"), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_log.html", {"filter": filterset, "page": page})

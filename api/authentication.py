@@ -25,6 +25,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "This API key is not valid, or it was revoked or has expired."
             ) from None
+        if api_key.has_expired:
+            raise exceptions.AuthenticationFailed("This API key has expired.")
         user = api_key.user
         if not user.is_active or user.active_membership is None:
             raise exceptions.AuthenticationFailed("This API key's organization is not approved.")

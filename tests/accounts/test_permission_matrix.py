@@ -1,0 +1,158 @@
+"""Every URL the project has, for every kind of visitor.
+
+The URL list is read from the resolver: a new URL without a row here fails
+`test_every_url_has_expectations`, so nothing new goes unchecked.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Invitation, Membership, Organization
+from accounts.services import create_api_key, invite_member
+from tests.factories import (
+    ContactFactory,
+    ListedNumberFactory,
+    MembershipFactory,
+    OperationFactory,
+    OrganizationFactory,
+    StaffFactory,
+)
+
+VISITORS = ["anonymous", "pending", "legal", "hr", "admin", "other_org_admin", "staff"]
+
+PUBLIC = dict.fromkeys(VISITORS, 200)
+LOGGED_IN_PAGE = {"anonymous": 302, **dict.fromkeys(VISITORS[1:], 200)}
+ORG_ADMIN_PAGE = {
+    "anonymous": 302,
+    "pending": 403,
+    "legal": 403,
+    "hr": 403,
+    "admin": 200,
+    "other_org_admin": 200,
+    "staff": 403,
+}
+ORG_ADMIN_OBJECT_POST = {
+    "anonymous": 302,
+    "pending": 403,
+    "legal": 403,
+    "hr": 403,
+    "admin": 302,
+    "other_org_admin": 404,
+    "staff": 403,
+}
+STAFF_API = {
+    "anonymous": 401,
+    "pending": 403,
+    "legal": 403,
+    "hr": 403,
+    "admin": 403,
+    "other_org_admin": 403,
+    "staff": 200,
+}
+
+# name: (method, kwargs factory name or None, expected status per visitor)
+EXPECTED = {
+    "front:home": ("get", None, PUBLIC),
+    "front:how_it_works": ("get", None, PUBLIC),
+    "front:dashboard": ("get", None, LOGGED_IN_PAGE),
+    "accounts:login": ("get", None, {"anonymous": 200, **dict.fromkeys(VISITORS[1:], 302)}),
+    "accounts:logout": ("post", None, dict.fromkeys(VISITORS, 302)),
+    "accounts:two_factor": ("get", None, LOGGED_IN_PAGE),
+    "accounts:request_access": ("get", None, PUBLIC),
+    "accounts:accept_invitation": ("get", "bogus_token", dict.fromkeys(VISITORS, 404)),
+    "accounts:members": ("get", None, ORG_ADMIN_PAGE),
+    "accounts:member_role": ("post", "membership", ORG_ADMIN_OBJECT_POST),
+    "accounts:member_remove": ("post", "membership", ORG_ADMIN_OBJECT_POST),
+    "accounts:invitation_resend": ("post", "invitation", ORG_ADMIN_OBJECT_POST),
+    "accounts:invitation_revoke": ("post", "invitation", ORG_ADMIN_OBJECT_POST),
+    "accounts:api_keys": ("get", None, ORG_ADMIN_PAGE),
+    "accounts:api_key_revoke": ("post", "api_key", ORG_ADMIN_OBJECT_POST),
+    "accounts:audit_log": ("get", None, ORG_ADMIN_PAGE),
+    "accounts:password_reset": ("get", None, PUBLIC),
+    "accounts:password_reset_done": ("get", None, PUBLIC),
+    "accounts:password_reset_confirm": ("get", "reset_link", PUBLIC),
+    "api:schema": ("get", None, PUBLIC),
+    "api:docs": ("get", None, PUBLIC),
+    "api:number-list": ("get", None, STAFF_API),
+    "api:number-detail": ("get", "number", STAFF_API),
+    "api:operation-list": ("get", None, STAFF_API),
+    "api:operation-detail": ("get", "operation", STAFF_API),
+    "api:contact-list": ("get", None, STAFF_API),
+    "api:contact-detail": ("get", "contact", STAFF_API),
+    "api:contact-import": ("get", None, {**STAFF_API, "staff": 405}),
+}
+
+
+def url_names(patterns=None, namespace=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace != "admin":
+                yield from url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_has_expectations():
+    names = set(url_names())
+    assert names - set(EXPECTED) == set(), "add the new URLs to EXPECTED"
+    assert set(EXPECTED) - names == set()
+
+
+@pytest.fixture
+def world(db):
+    org = OrganizationFactory()
+    members = {role: MembershipFactory(organization=org, role=role).user for role in ("legal", "hr", "admin")}
+    pending_org = OrganizationFactory(status=Organization.Status.PENDING)
+    other_org = OrganizationFactory()
+    users = {
+        "anonymous": None,
+        "pending": MembershipFactory(organization=pending_org, role=Membership.Role.ADMIN).user,
+        **members,
+        "other_org_admin": MembershipFactory(organization=other_org, role=Membership.Role.ADMIN).user,
+        "staff": StaffFactory(),
+    }
+    victim = MembershipFactory(organization=org, role=Membership.Role.LEGAL)
+    invitation = invite_member(organization=org, email=f"new@{org.domains.get().domain}", role="legal")
+    api_key, _ = create_api_key(user=victim.user, name="k")
+    contact_number = ListedNumberFactory()
+    contact = ContactFactory(number=contact_number)
+    kwargs = {
+        "bogus_token": {"token": "not-a-real-token"},
+        "membership": {"pk": victim.pk},
+        "invitation": {"pk": invitation.pk},
+        "api_key": {"pk": api_key.pk},
+        "reset_link": {"uidb64": "MQ", "token": "set-password"},
+        "number": {"pk": contact_number.pk},
+        "operation": {"pk": OperationFactory().pk},
+        "contact": {"pk": contact.pk},
+    }
+    return users, kwargs
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_permission_matrix(client, world, name, visitor):
+    users, kwargs = world
+    method, kwargs_name, expected = EXPECTED[name]
+    if users[visitor] is not None:
+        client.force_login(users[visitor])
+    url = reverse(name, kwargs=kwargs[kwargs_name] if kwargs_name else None)
+    response = getattr(client, method)(url)
+    assert response.status_code == expected[visitor], f"{visitor} {method.upper()} {url}"
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_only_staff_reach_the_admin(client, world, visitor):
+    users, _ = world
+    if users[visitor] is not None:
+        client.force_login(users[visitor])
+    response = client.get(reverse("admin:directory_listednumber_changelist"))
+    assert response.status_code == (200 if visitor == "staff" else 302)
+
+
+def test_another_orgs_invitation_is_untouched(client, world):
+    users, kwargs = world
+    client.force_login(users["other_org_admin"])
+    client.post(reverse("accounts:invitation_revoke", kwargs=kwargs["invitation"]))
+    assert Invitation.objects.get(pk=kwargs["invitation"]["pk"]).revoked_at is None

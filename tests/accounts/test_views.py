@@ -1,0 +1,171 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts import services
+from accounts.models import Membership, Organization
+from audit.models import AuditEvent
+from audit.services import record_event
+from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def invite(org, email_local="new", role="hr"):
+    services.invite_member(organization=org, email=f"{email_local}@{org.domains.get().domain}", role=role)
+    return (
+        next(line for line in mail.outbox[-1].body.splitlines() if "/accounts/invitations/" in line)
+        .split("testserver", 1)[-1]
+        .replace("http://127.0.0.1:8000", "")
+    )
+
+
+def test_invitation_link_signs_up_once(client, org):
+    link = invite(org)
+    response = client.post(link, {"full_name": "New Person", "password": "a-long-new-password"})
+    assert response.status_code == 302
+    assert Membership.objects.get(user__email__startswith="new@").role == "hr"
+    client.logout()
+    second = client.post(link, {"full_name": "Someone Else", "password": "a-long-new-password"})
+    assert second.status_code == 404
+    assert b"cannot be used" in second.content
+    assert Membership.objects.filter(user__email__startswith="new@").count() == 1
+
+
+def test_invitation_opened_while_logged_in_as_someone_else_grants_nothing(client, org, legal):
+    link = invite(org)
+    client.force_login(legal)
+    response = client.post(link)
+    assert response.status_code == 403
+    assert b"for someone else" in response.content
+    assert not Membership.objects.filter(user__email__startswith="new@").exists()
+    assert Membership.objects.get(user=legal).role == "legal"
+
+
+def test_invitation_refuses_a_weak_password(client, org):
+    link = invite(org)
+    response = client.post(link, {"full_name": "New", "password": "password1234"})
+    assert response.status_code == 200
+    assert not Membership.objects.filter(user__email__startswith="new@").exists()
+
+
+def test_admin_invites_changes_roles_and_removes(client, org, org_admin):
+    client.force_login(org_admin)
+    domain = org.domains.get().domain
+    response = client.post(reverse("accounts:members"), {"email": "gmail@gmail.example", "role": "hr"})
+    assert b"only to addresses on" in response.content
+    client.post(reverse("accounts:members"), {"email": f"colleague@{domain}", "role": "hr"})
+    assert mail.outbox[-1].to == [f"colleague@{domain}"]
+
+    member = MembershipFactory(organization=org, role="legal")
+    client.post(reverse("accounts:member_role", args=[member.pk]), {"role": "hr"})
+    assert Membership.objects.get(pk=member.pk).role == "hr"
+    client.post(reverse("accounts:member_remove", args=[member.pk]))
+    assert not Membership.objects.filter(pk=member.pk).exists()
+
+
+def test_last_admin_sees_why_they_cannot_step_down(client, org, org_admin):
+    client.force_login(org_admin)
+    membership = org_admin.membership
+    response = client.post(reverse("accounts:member_role", args=[membership.pk]), {"role": "legal"}, follow=True)
+    assert b"at least one admin" in response.content
+    assert Membership.objects.get(pk=membership.pk).role == "admin"
+
+
+def test_api_key_is_shown_once_and_stored_hashed(client, org, org_admin):
+    client.force_login(org_admin)
+    response = client.post(
+        reverse("accounts:api_keys"), {"name": "HRIS", "member": org_admin.membership.pk, "expires_in_days": 30}
+    )
+    key = response.context["key"]
+    api_key = response.context["api_key"]
+    assert key.startswith(api_key.prefix + ".")
+    assert key not in api_key.hashed_key
+    listing = client.get(reverse("accounts:api_keys")).content.decode()
+    assert api_key.prefix in listing and key not in listing
+
+
+def test_org_audit_log_shows_only_the_orgs_events_and_filters(client, org, org_admin, legal):
+    record_event(action="lookup", actor=legal)
+    record_event(action="lookup", actor=MembershipFactory().user)
+    client.force_login(org_admin)
+    page = client.get(reverse("accounts:audit_log"), {"action": "lookup"})
+    events = list(page.context["page"])
+    assert [event.actor for event in events] == [legal]
+    by_member = client.get(reverse("accounts:audit_log"), {"actor": org_admin.membership.pk})
+    assert all(event.actor == org_admin for event in by_member.context["page"])
+
+
+def test_request_access_form_creates_a_pending_org(client):
+    response = client.post(
+        reverse("accounts:request_access"),
+        {
+            "organization_name": "Acme",
+            "domain": "acme.example",
+            "name": "Pat",
+            "title": "Counsel",
+            "email": "pat@acme.example",
+            "reason": "Policy",
+        },
+    )
+    assert response.status_code == 200
+    assert b"Request received" in response.content
+    assert Organization.objects.get(name="Acme").status == "pending"
+
+
+def test_staff_approve_in_the_admin_and_the_requester_is_invited(client, staff):
+    organization = services.request_access(
+        organization_name="Acme",
+        domain="acme.example",
+        name="Pat",
+        title="Counsel",
+        email="pat@acme.example",
+        reason="Policy",
+    )
+    client.force_login(staff)
+    client.post(
+        reverse("admin:accounts_organization_changelist"), {"action": "approve", "_selected_action": [organization.pk]}
+    )
+    organization.refresh_from_db()
+    assert organization.status == "approved"
+    assert mail.outbox[-1].to == ["pat@acme.example"]
+    assert AuditEvent.objects.filter(action="org.approved", actor=staff).exists()
+
+
+def test_suspension_blocks_member_sessions_at_the_next_request(client, org, org_admin):
+    client.force_login(org_admin)
+    assert client.get(reverse("accounts:members")).status_code == 200
+    services.set_organization_status(organization=org, status=Organization.Status.SUSPENDED)
+    assert client.get(reverse("accounts:members")).status_code == 403
+
+
+def test_logins_and_failures_are_audited(client):
+    user = MembershipFactory().user
+    client.post(reverse("accounts:login"), {"username": user.email, "password": "wrong-password"})
+    client.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD})
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["auth.login_failed", "auth.login"]
+    assert AuditEvent.objects.get(action="auth.login").ip_address == "127.0.0.1"
+
+
+def test_repeated_failures_lock_the_account_out(client, settings):
+    user = UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": user.email, "password": "wrong-password"})
+    response = client.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert b"Too many failed log-ins" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_sends_a_link(client):
+    user = UserFactory()
+    client.post(reverse("accounts:password_reset"), {"email": user.email})
+    assert mail.outbox[-1].to == [user.email]
+    assert "/accounts/password-reset/" in mail.outbox[-1].body
+
+
+def test_dashboard_for_a_pending_org_member_says_they_cannot_search(client):
+    member = MembershipFactory(organization=OrganizationFactory(status="pending")).user
+    client.force_login(member)
+    assert b"not a member of an approved organization" in client.get(reverse("front:dashboard")).content
