@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import ApiKey, Invitation, Membership, Organization
 from audit.models import AuditEvent
-from tests.factories import MembershipFactory, OrganizationFactory
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
