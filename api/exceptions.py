@@ -1,8 +1,16 @@
+from rest_framework.exceptions import Throttled
 from rest_framework.views import exception_handler
+
+from directory.limits import LimitExceeded
 
 
 def json_exception_handler(exc, context):
-    """Every error is `{"detail": "..."}`; field errors are kept under `errors`."""
+    """Every error is `{"detail": "..."}`; field errors are kept under `errors`.
+
+    A reached rate limit or quota is a 429 with Retry-After and a plain message.
+    """
+    if isinstance(exc, LimitExceeded):
+        exc = Throttled(wait=exc.retry_after, detail=exc.message)
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -36,3 +36,20 @@ def record_event(
         number_hash=number_hash(number) if number else "",
         detail=detail or {},
     )
+
+
+def record_number_events(*, action: str, numbers: list[tuple[str, dict]], request=None, actor=None, organization=None):
+    """One event per number (keyed hash only), written in one statement, so any number's history can be found."""
+    ip = client_ip(request)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            actor_email=actor.email if actor else "",
+            organization=organization,
+            action=action,
+            ip_address=ip,
+            number_hash=number_hash(e164),
+            detail=detail,
+        )
+        for e164, detail in numbers
+    )

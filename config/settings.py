@@ -222,6 +222,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LookupOutcomeEnum": "directory.matching.Outcome.ALL",
+        "ImportOutcomeEnum": "directory.importing.IMPORT_OUTCOMES",
+    },
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -18,6 +18,7 @@ from directory.services import get_or_create_number, refresh_contact_summary
 from directory.tabular import UnreadableFile, csv_rows, decode_text
 
 REQUIRED_COLUMNS = ("number", "occurred_at", "channel", "operation")
+IMPORT_OUTCOMES = ("added", "skipped", "rejected")
 
 
 class RowRejected(ValueError):
@@ -41,7 +42,7 @@ class ImportReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {outcome: self.count(outcome) for outcome in ("added", "skipped", "rejected")}
+        return {outcome: self.count(outcome) for outcome in IMPORT_OUTCOMES}
 
 
 @dataclass

@@ -1,8 +1,11 @@
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from directory.importing import IMPORT_OUTCOMES
+from directory.matching import DISCLAIMER, MatchInput, Outcome
 from directory.models import Contact, ListedNumber, Operation
-from directory.phone import normalize
+from directory.phone import is_known_region, normalize
 
 
 class NumberInputField(serializers.CharField):
@@ -100,7 +103,7 @@ class ContactImportSerializer(serializers.Serializer):
 
 class ImportedRowSerializer(serializers.Serializer):
     row = serializers.IntegerField()
-    outcome = serializers.ChoiceField(choices=["added", "skipped", "rejected"])
+    outcome = serializers.ChoiceField(choices=IMPORT_OUTCOMES)
     number = serializers.CharField()
     message = serializers.CharField()
 
@@ -108,3 +111,88 @@ class ImportedRowSerializer(serializers.Serializer):
 class ImportReportSerializer(serializers.Serializer):
     counts = serializers.DictField(child=serializers.IntegerField())
     rows = ImportedRowSerializer(many=True)
+
+
+class RegionField(serializers.CharField):
+    """A two-letter region (ISO 3166) that phonenumbers knows, used for numbers without a country code."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=2, min_length=2, **kwargs)
+
+    def to_internal_value(self, data):
+        region = super().to_internal_value(data).upper()
+        if not is_known_region(region):
+            raise serializers.ValidationError(f"Unknown region {region!r}: use a two-letter code such as US or GB.")
+        return region
+
+
+class LookupInputSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=250, trim_whitespace=False)
+    assigned_from = serializers.DateField(required=False, allow_null=True)
+    assigned_to = serializers.DateField(required=False, allow_null=True)
+
+    def to_match_input(self) -> MatchInput:
+        return as_match_input(self.validated_data)
+
+
+def as_match_input(data: dict) -> MatchInput:
+    return MatchInput(raw=data["number"], assigned_from=data.get("assigned_from"), assigned_to=data.get("assigned_to"))
+
+
+class LookupRequestSerializer(LookupInputSerializer):
+    region = RegionField(required=False)
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/LookupInputRequest"}]})
+class BatchItemField(serializers.Field):
+    """A number as a string, or an object with the number and its window."""
+
+    def to_internal_value(self, data):
+        item = LookupInputSerializer(data={"number": data} if isinstance(data, str) else data)
+        if not isinstance(data, str | dict) or not item.is_valid():
+            raise serializers.ValidationError(
+                item.errors if isinstance(data, dict) else "Each item is a number string or an object with 'number'."
+            )
+        return item.to_match_input()
+
+
+class BatchLookupRequestSerializer(serializers.Serializer):
+    numbers = serializers.ListField(
+        child=BatchItemField(),
+        min_length=1,
+        max_length=settings.BATCH_LOOKUP_MAX,
+        error_messages={"max_length": f"At most {settings.BATCH_LOOKUP_MAX} numbers in one batch."},
+    )
+    region = RegionField(required=False)
+
+
+class OperationEvidenceSerializer(serializers.Serializer):
+    jurisdiction = serializers.CharField()
+    started_on = serializers.DateField(allow_null=True)
+    ended_on = serializers.DateField(allow_null=True)
+
+
+class EvidenceSerializer(serializers.Serializer):
+    e164 = serializers.CharField()
+    first_contact = serializers.DateField()
+    last_contact = serializers.DateField()
+    contact_count = serializers.IntegerField()
+    channels = serializers.ListField(child=serializers.ChoiceField(choices=Contact.Channel.values))
+    operations = OperationEvidenceSerializer(many=True)
+
+
+class LookupResultSerializer(serializers.Serializer):
+    input = serializers.CharField(source="input.raw")
+    e164 = serializers.CharField(allow_null=True)
+    outcome = serializers.ChoiceField(choices=Outcome.ALL)
+    reason = serializers.CharField(allow_blank=True)
+    evidence = EvidenceSerializer(allow_null=True)
+
+
+class LookupResponseSerializer(LookupResultSerializer):
+    disclaimer = serializers.CharField(default=DISCLAIMER)
+
+
+class BatchLookupResponseSerializer(serializers.Serializer):
+    results = LookupResultSerializer(many=True)
+    disclaimer = serializers.CharField(default=DISCLAIMER)

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from directory.api import views
+from directory.api import lookup_views, views
 
 urlpatterns = [
+    path("lookups/", lookup_views.LookupView.as_view(), name="lookup"),
+    path("lookups/batch/", lookup_views.BatchLookupView.as_view(), name="lookup-batch"),
     path("contacts/import/", views.ContactImportView.as_view(), name="contact-import"),
 ]
 

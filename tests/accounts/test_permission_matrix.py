@@ -40,6 +40,24 @@ ORG_ADMIN_OBJECT_POST = {
     "other_org_admin": 404,
     "staff": 403,
 }
+MEMBER_PAGE = {
+    "anonymous": 302,
+    "pending": 403,
+    "legal": 200,
+    "hr": 200,
+    "admin": 200,
+    "other_org_admin": 200,
+    "staff": 403,
+}
+MEMBER_API_EMPTY_POST = {
+    "anonymous": 401,
+    "pending": 403,
+    "legal": 400,
+    "hr": 400,
+    "admin": 400,
+    "other_org_admin": 400,
+    "staff": 403,
+}
 STAFF_API = {
     "anonymous": 401,
     "pending": 403,
@@ -71,6 +89,9 @@ EXPECTED = {
     "accounts:password_reset": ("get", None, PUBLIC),
     "accounts:password_reset_done": ("get", None, PUBLIC),
     "accounts:password_reset_confirm": ("get", "reset_link", PUBLIC),
+    "directory:lookup": ("get", None, MEMBER_PAGE),
+    "api:lookup": ("post", None, MEMBER_API_EMPTY_POST),
+    "api:lookup-batch": ("post", None, MEMBER_API_EMPTY_POST),
     "api:schema": ("get", None, PUBLIC),
     "api:docs": ("get", None, PUBLIC),
     "api:number-list": ("get", None, STAFF_API),

@@ -1,0 +1,82 @@
+"""Per-user rate limits and per-organization daily quotas (SPEC section 6), counted in the cache."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+
+@dataclass
+class LimitExceeded(Exception):
+    """A limit was reached; `retry_after` is in whole seconds."""
+
+    message: str
+    retry_after: int
+
+    def __str__(self):
+        return self.message
+
+
+def _consume(key: str, amount: int, limit: int, timeout: int) -> bool:
+    """Add `amount` to a counter unless that would pass `limit`; True when it was added."""
+    cache.add(key, 0, timeout)
+    total = cache.incr(key, amount)
+    if total > limit:
+        cache.decr(key, amount)
+        return False
+    return True
+
+
+def _seconds_to_midnight(now: datetime) -> int:
+    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(1, int((tomorrow - now).total_seconds()))
+
+
+def _quota_key(kind: str, organization_id: int, now: datetime) -> str:
+    return f"quota:{kind}:{organization_id}:{now:%Y-%m-%d}"
+
+
+def check_lookup_rate(user) -> None:
+    """At most LOOKUP_RATE_PER_MINUTE lookup requests per user per clock minute."""
+    now = timezone.now()
+    key = f"rate:lookup:{user.pk}:{now:%Y%m%d%H%M}"
+    if not _consume(key, 1, settings.LOOKUP_RATE_PER_MINUTE, timeout=90):
+        raise LimitExceeded(
+            f"You made more than {settings.LOOKUP_RATE_PER_MINUTE} lookups this minute. Wait a moment and try again.",
+            retry_after=60 - now.second,
+        )
+
+
+def consume_lookup_quota(organization, count: int) -> None:
+    now = timezone.now()
+    key = _quota_key("lookup", organization.pk, now)
+    if not _consume(key, count, organization.daily_lookup_quota, timeout=2 * 86400):
+        raise LimitExceeded(
+            f"Your organization's daily quota of {organization.daily_lookup_quota} looked-up numbers would be "
+            f"passed by these {count}. It resets at midnight UTC; staff can raise it.",
+            retry_after=_seconds_to_midnight(now),
+        )
+
+
+def consume_screening_quota(organization, rows: int) -> None:
+    now = timezone.now()
+    key = _quota_key("screening", organization.pk, now)
+    if not _consume(key, rows, organization.daily_screening_row_quota, timeout=2 * 86400):
+        raise LimitExceeded(
+            f"Your organization's daily quota of {organization.daily_screening_row_quota} screened rows would be "
+            f"passed by these {rows}. It resets at midnight UTC; staff can raise it.",
+            retry_after=_seconds_to_midnight(now),
+        )
+
+
+def quota_use(organization) -> dict[str, int]:
+    """Today's use of both quotas, for the dashboard."""
+    now = timezone.now()
+    return {
+        "lookups": cache.get(_quota_key("lookup", organization.pk, now), 0),
+        "lookup_quota": organization.daily_lookup_quota,
+        "screened_rows": cache.get(_quota_key("screening", organization.pk, now), 0),
+        "screening_quota": organization.daily_screening_row_quota,
+    }

@@ -1,0 +1,34 @@
+"""Lookups: one number or a list, checked by a member (SPEC sections 3 and 6)."""
+
+from audit.services import record_event, record_number_events
+from directory import limits
+from directory.matching import MatchInput, MatchResult, match_inputs, outcome_counts
+
+
+def lookup_numbers(
+    *, membership, inputs: list[MatchInput], region: str | None = None, request=None
+) -> list[MatchResult]:
+    """Check inputs for a member: rate limit and quota first, then match, then audit.
+
+    Raises limits.LimitExceeded before any work when a limit is reached.
+    """
+    limits.check_lookup_rate(membership.user)
+    limits.consume_lookup_quota(membership.organization, len(inputs))
+    results = match_inputs(inputs, region or membership.organization.default_region)
+    record_event(
+        action="lookup",
+        request=request,
+        actor=membership.user,
+        organization=membership.organization,
+        number=results[0].e164 if len(results) == 1 else None,
+        detail={"numbers": len(results), "counts": outcome_counts(results)},
+    )
+    if len(results) > 1:
+        record_number_events(
+            action="lookup.number",
+            request=request,
+            actor=membership.user,
+            organization=membership.organization,
+            numbers=[(result.e164, {"outcome": result.outcome}) for result in results if result.e164],
+        )
+    return results
