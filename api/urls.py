@@ -3,11 +3,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from directory.api import urls as directory_urls
+from screenings.api import urls as screening_urls
 
 app_name = "api"
 
 router = SimpleRouter()
 directory_urls.register(router)
+screening_urls.register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[]), name="schema"),
@@ -17,5 +19,6 @@ urlpatterns = [
         name="docs",
     ),
     path("", include(directory_urls.urlpatterns)),
+    path("", include(screening_urls.urlpatterns)),
     path("", include(router.urls)),
 ]

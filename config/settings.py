@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "directory",
+    "screenings",
     "front",
     "api",
 ]
@@ -189,6 +190,8 @@ SCREENING_MAX_BYTES = envint("SCREENING_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 LOOKUP_RATE_PER_MINUTE = envint("LOOKUP_RATE_PER_MINUTE", 60, minimum=1)
 DEFAULT_DAILY_LOOKUP_QUOTA = envint("DEFAULT_DAILY_LOOKUP_QUOTA", 2000, minimum=0)
 DEFAULT_DAILY_SCREENING_QUOTA = envint("DEFAULT_DAILY_SCREENING_QUOTA", 2_000_000, minimum=0)
+SCREENING_CHUNK_ROWS = envint("SCREENING_CHUNK_ROWS", 20_000, minimum=1)
+SCREENING_STALL_SECONDS = envint("SCREENING_STALL_SECONDS", 900, minimum=1)
 INVITATION_VALID_DAYS = envint("INVITATION_VALID_DAYS", 7, minimum=1)
 BATCH_LOOKUP_MAX = 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -225,6 +228,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LookupOutcomeEnum": "directory.matching.Outcome.ALL",
         "ImportOutcomeEnum": "directory.importing.IMPORT_OUTCOMES",
+        "ScreeningStatusEnum": "screenings.models.Screening.Status",
+        "NumberStatusEnum": "directory.models.ListedNumber.Status",
     },
 }
 
@@ -250,7 +255,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 600, minimum=1)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stalled-screenings": {"task": "screenings.tasks.requeue_stalled_screenings_task", "schedule": 60.0},
+    "purge-expired-screenings": {"task": "screenings.tasks.purge_expired_screenings_task", "schedule": 3600.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 LOGGING = {
     "version": 1,

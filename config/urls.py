@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("directory.urls")),
+    path("", include("screenings.urls")),
     path("", include("front.urls")),
 ]

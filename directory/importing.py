@@ -14,7 +14,7 @@ from django.db import transaction
 from audit.services import record_event
 from directory.models import Contact, ListedNumber, Operation
 from directory.phone import normalize
-from directory.services import get_or_create_number, refresh_contact_summary
+from directory.services import announce_new_contacts, get_or_create_number, refresh_contact_summary
 from directory.tabular import UnreadableFile, csv_rows, decode_text
 
 REQUIRED_COLUMNS = ("number", "occurred_at", "channel", "operation")
@@ -95,6 +95,7 @@ class ContactImporter:
         self.operations: dict[str, Operation] = {}
         self.numbers: dict[str, ListedNumber] = {}
         self.touched: set[int] = set()
+        self.new_contacts: list[int] = []
 
     def operation(self, name: str) -> Operation:
         if name not in self.operations:
@@ -111,7 +112,7 @@ class ContactImporter:
 
     def add(self, parsed: ParsedRow) -> tuple[str, str]:
         number = self.number(parsed.e164)
-        _, created = Contact.objects.get_or_create(
+        contact, created = Contact.objects.get_or_create(
             number=number,
             operation=self.operation(parsed.operation_name),
             occurred_at=parsed.occurred_at,
@@ -121,6 +122,7 @@ class ContactImporter:
         if not created:
             return "skipped", "already present"
         self.touched.add(number.pk)
+        self.new_contacts.append(contact.pk)
         if number.status != ListedNumber.Status.LISTED:
             return "added", f"number is {number.get_status_display().lower()} and stays so until staff relist it"
         return "added", ""
@@ -139,6 +141,7 @@ def import_contacts(data: bytes, *, actor=None, filename: str = "") -> ImportRep
                     continue
                 report.rows.append(import_row(importer, row_number, cells, columns))
             refresh_contact_summary(importer.touched)
+            announce_new_contacts(importer.new_contacts)
     except csv.Error as error:
         raise UnreadableFile(f"The file is not a readable CSV file ({error}).") from None
     record_event(action="directory.contacts_imported", actor=actor, detail={"file": filename, **report.counts})

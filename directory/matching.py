@@ -94,7 +94,7 @@ def _classify(item: MatchInput, region: str, seen: set[str]) -> tuple[MatchResul
         return MatchResult(item, Outcome.INVALID, reason=normalized.reason), "", ""
     if item.assigned_from and item.assigned_to and item.assigned_from > item.assigned_to:
         reason = "assignment window ends before it starts"
-        return MatchResult(item, Outcome.INVALID, e164=normalized.e164, reason=reason), "", ""
+        return MatchResult(item, Outcome.INVALID, reason=reason), "", ""
     if normalized.e164 in seen:
         result = MatchResult(item, Outcome.DUPLICATE, e164=normalized.e164, extension=normalized.extension)
         return result, "", ""

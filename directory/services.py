@@ -12,6 +12,9 @@ from django.db.models import Count, Max, Min
 from audit.services import record_event
 from directory.models import Contact, ListedNumber, Operation
 from directory.phone import describe
+from screenings.tasks import notify_watchers_task
+
+ANNOUNCE_BATCH = 1000
 
 
 class DirectoryError(ValueError):
@@ -45,6 +48,8 @@ def save_contact(*, contact: Contact, request=None, actor=None) -> Contact:
         contact.recorded_by = actor
     contact.save()
     refresh_contact_summary({contact.number_id, previous_number_id} - {None})
+    if created:
+        announce_new_contacts([contact.pk])
     record_event(
         action="directory.contact_added" if created else "directory.contact_changed",
         request=request,
@@ -53,6 +58,13 @@ def save_contact(*, contact: Contact, request=None, actor=None) -> Contact:
         detail={"contact": contact.pk, "operation": contact.operation_id},
     )
     return contact
+
+
+def announce_new_contacts(contact_ids: list[int]) -> None:
+    """Organizations watching these numbers are told once the contacts are committed."""
+    contact_ids = list(contact_ids)
+    for start in range(0, len(contact_ids), ANNOUNCE_BATCH):
+        notify_watchers_task.delay_on_commit(contact_ids[start : start + ANNOUNCE_BATCH])
 
 
 def create_contact(*, e164: str, request=None, actor=None, **fields) -> Contact:

@@ -86,3 +86,17 @@ class ContactFactory(factory.django.DjangoModelFactory):
     channel = Contact.Channel.CALL
     case_reference = "CASE-SECRET-1"
     notes = "internal note"
+
+
+class ScreeningFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "screenings.Screening"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    filename = "phones.csv"
+    region = "US"
+    status = "done"
+    total_rows = 0
+    counts = factory.LazyFunction(
+        lambda: dict.fromkeys(["match", "outside_window", "no_match", "invalid", "duplicate"], 0)
+    )

@@ -15,6 +15,7 @@ from tests.factories import (
     MembershipFactory,
     OperationFactory,
     OrganizationFactory,
+    ScreeningFactory,
     StaffFactory,
 )
 
@@ -58,6 +59,27 @@ MEMBER_API_EMPTY_POST = {
     "other_org_admin": 400,
     "staff": 403,
 }
+SCREENER_PAGE = {**MEMBER_PAGE, "legal": 403}
+ORG_OBJECT_PAGE = {**MEMBER_PAGE, "other_org_admin": 404}
+SCREENER_OBJECT_POST = {
+    "anonymous": 302,
+    "pending": 403,
+    "legal": 403,
+    "hr": 302,
+    "admin": 302,
+    "other_org_admin": 404,
+    "staff": 403,
+}
+MEMBER_API = {
+    "anonymous": 401,
+    "pending": 403,
+    "legal": 200,
+    "hr": 200,
+    "admin": 200,
+    "other_org_admin": 200,
+    "staff": 403,
+}
+ORG_OBJECT_API = {**MEMBER_API, "other_org_admin": 404}
 STAFF_API = {
     "anonymous": 401,
     "pending": 403,
@@ -92,6 +114,17 @@ EXPECTED = {
     "directory:lookup": ("get", None, MEMBER_PAGE),
     "api:lookup": ("post", None, MEMBER_API_EMPTY_POST),
     "api:lookup-batch": ("post", None, MEMBER_API_EMPTY_POST),
+    "screenings:list": ("get", None, MEMBER_PAGE),
+    "screenings:new": ("get", None, SCREENER_PAGE),
+    "screenings:detail": ("get", "screening", ORG_OBJECT_PAGE),
+    "screenings:status": ("get", "screening", ORG_OBJECT_PAGE),
+    "screenings:csv": ("get", "screening", ORG_OBJECT_PAGE),
+    "screenings:delete": ("post", "screening", SCREENER_OBJECT_POST),
+    "screenings:alerts": ("get", None, ORG_ADMIN_PAGE),
+    "api:screening-list": ("get", None, MEMBER_API),
+    "api:screening-detail": ("get", "screening", ORG_OBJECT_API),
+    "api:screening-results": ("get", "screening", ORG_OBJECT_API),
+    "api:screening-results-csv": ("get", "screening", ORG_OBJECT_API),
     "api:schema": ("get", None, PUBLIC),
     "api:docs": ("get", None, PUBLIC),
     "api:number-list": ("get", None, STAFF_API),
@@ -147,6 +180,7 @@ def world(db):
         "number": {"pk": contact_number.pk},
         "operation": {"pk": OperationFactory().pk},
         "contact": {"pk": contact.pk},
+        "screening": {"pk": ScreeningFactory(organization=org).pk},
     }
     return users, kwargs
 

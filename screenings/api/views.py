@@ -1,0 +1,96 @@
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.roles import active_membership
+from api.permissions import CanLookUp, CanScreen
+from audit.services import record_event
+from screenings import exports, selectors, services
+from screenings.api.serializers import (
+    ScreeningCreatedSerializer,
+    ScreeningResultSerializer,
+    ScreeningSerializer,
+    ScreeningUploadSerializer,
+)
+from screenings.models import Screening
+
+
+class ScreeningViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """The organization's screenings; another organization's screening is a 404."""
+
+    serializer_class = ScreeningSerializer
+    filterset_class = selectors.ScreeningFilterSet
+    parser_classes = [MultiPartParser]
+
+    def get_permissions(self):
+        return [CanScreen()] if self.action in ("create", "destroy") else [CanLookUp()]
+
+    def get_queryset(self):
+        membership = active_membership(self.request.user)
+        if membership is None:
+            return Screening.objects.none()
+        return selectors.organization_screenings(membership.organization)
+
+    @extend_schema(request=ScreeningUploadSerializer, responses={202: ScreeningCreatedSerializer})
+    def create(self, request):
+        form = ScreeningUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        try:
+            screening = services.create_screening(
+                membership=active_membership(request.user),
+                filename=upload.name,
+                data=services.read_upload(upload),
+                phone_column=form.validated_data.get("phone_column", ""),
+                label_column=form.validated_data.get("label_column", ""),
+                region=form.validated_data.get("region", ""),
+                monitor=form.validated_data["monitor"],
+                request=request,
+            )
+        except services.ScreeningRejected as error:
+            return Response({"detail": error.message}, status=error.status)
+        return Response(ScreeningCreatedSerializer(screening).data, status=status.HTTP_202_ACCEPTED)
+
+    def perform_destroy(self, instance):
+        services.delete_screening(screening=instance, request=self.request)
+
+    @extend_schema(
+        responses={200: ScreeningResultSerializer(many=True)},
+        parameters=[
+            OpenApiParameter("outcome", enum=selectors.RESULT_OUTCOMES, description="Only rows with this outcome.")
+        ],
+    )
+    @action(detail=True)
+    def results(self, request, pk=None):
+        screening = self.get_object()
+        results = selectors.ResultFilterSet(request.GET, queryset=selectors.screening_results(screening)).qs
+        record_event(action="screening.results_viewed", request=request, detail={"screening": str(screening.pk)})
+        page = self.paginate_queryset(results)
+        return self.get_paginated_response(ScreeningResultSerializer(page, many=True).data)
+
+
+class ScreeningResultsCsvView(APIView):
+    """The screening's stored rows (every outcome but no_match) as CSV, escaped against formula injection."""
+
+    permission_classes = [CanLookUp]
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="CSV file")})
+    def get(self, request, pk):
+        membership = active_membership(request.user)
+        screening = get_object_or_404(selectors.organization_screenings(membership.organization), pk=pk)
+        return csv_response(request, screening, request.GET.get("outcome", ""))
+
+
+def csv_response(request, screening, outcome: str = "") -> StreamingHttpResponse:
+    record_event(action="screening.exported", request=request, detail={"screening": str(screening.pk)})
+    results = selectors.screening_results(screening, outcome).iterator(chunk_size=2000)
+    response = StreamingHttpResponse(exports.csv_lines(results), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="screening-{screening.pk}.csv"'
+    return response

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ScreeningsConfig(AppConfig):
+    name = "screenings"
+    verbose_name = "Screenings and monitoring"

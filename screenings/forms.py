@@ -1,0 +1,36 @@
+from django import forms
+from django.conf import settings
+
+from directory.phone import is_known_region
+
+
+class ScreeningForm(forms.Form):
+    file = forms.FileField(
+        help_text=f"CSV (any delimiter; UTF-8, UTF-16 or Latin-1), XLSX, or plain text with one number a line. "
+        f"At most {settings.SCREENING_MAX_ROWS:,} rows and {settings.SCREENING_MAX_BYTES // 1_000_000} MB."
+    )
+    phone_column = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Leave empty to find it from the header (phone, mobile, cell, msisdn…), or give its name or number.",
+    )
+    label_column = forms.CharField(
+        required=False, max_length=200, help_text="Optional: a column carried into the results, e.g. employee id."
+    )
+    region = forms.CharField(
+        required=False,
+        max_length=2,
+        help_text="Region for numbers without a country code; your organization's default if empty.",
+    )
+    monitor = forms.BooleanField(
+        required=False,
+        label="Keep these numbers under watch",
+        help_text="Your organization's admins are alerted when a watched number gets a new contact. "
+        "Only keyed hashes of the numbers are kept.",
+    )
+
+    def clean_region(self):
+        region = self.cleaned_data["region"].strip().upper()
+        if region and not is_known_region(region):
+            raise forms.ValidationError("Unknown region: use a two-letter code such as US or GB.")
+        return region

@@ -1,0 +1,136 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from directory.matching import Outcome
+
+OUTCOME_CHOICES = [(outcome, outcome.replace("_", " ")) for outcome in Outcome.ALL]
+
+
+class Screening(models.Model):
+    """One uploaded company phone list, matched on Celery workers in chunks (SPEC section 4)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="screenings")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    region = models.CharField(max_length=2)
+    phone_column = models.CharField(max_length=200, blank=True)
+    label_column = models.CharField(max_length=200, blank=True)
+    monitor = models.BooleanField(default=False)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class ScreeningUpload(models.Model):
+    """The uploaded file, kept in the database (shared by every worker) only until it is split."""
+
+    screening = models.OneToOneField(Screening, on_delete=models.CASCADE, related_name="upload")
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+
+
+class ScreeningChunk(models.Model):
+    """A slice of the list's rows, processed by one task; done at most once.
+
+    `rows` holds the slice's inputs until it is processed; `numbers` the
+    first-in-chunk E.164 of each valid row, for the file-wide duplicate pass.
+    Both are cleared when the screening ends.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    row_count = models.PositiveIntegerField()
+    rows = models.JSONField(default=list)
+    numbers = models.JSONField(default=list)
+    counts = models.JSONField(default=dict)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["screening", "index"]
+        constraints = [models.UniqueConstraint(fields=["screening", "index"], name="unique_screening_chunk")]
+        indexes = [models.Index(fields=["status", "started_at"])]
+
+
+class ScreeningResult(models.Model):
+    """One row of a screening whose outcome is not `no_match` (those are never stored)."""
+
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="results")
+    chunk_index = models.PositiveIntegerField()
+    row = models.PositiveIntegerField()
+    input = models.CharField(max_length=255)
+    label = models.CharField(max_length=255, blank=True)
+    e164 = models.CharField(max_length=16, blank=True)
+    outcome = models.CharField(max_length=16, choices=OUTCOME_CHOICES)
+    reason = models.CharField(max_length=200, blank=True)
+    evidence = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["screening", "row"]
+        constraints = [models.UniqueConstraint(fields=["screening", "row"], name="unique_screening_row")]
+        indexes = [models.Index(fields=["screening", "outcome", "row"])]
+
+
+class WatchedNumber(models.Model):
+    """A number an organization keeps under watch, stored only as its keyed hash."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="watched_numbers")
+    number_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["screening", "number_hash"], name="unique_watched_number")]
+
+
+class Alert(models.Model):
+    """A new contact for a watched number, shown to the organization's admins once."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="alerts")
+    screening = models.ForeignKey(Screening, null=True, on_delete=models.SET_NULL, related_name="+")
+    contact = models.ForeignKey("directory.Contact", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["organization", "contact"], name="one_alert_per_contact")]

@@ -1,0 +1,231 @@
+"""Reading company phone lists as HR systems export them: CSV in any common encoding
+and delimiter, XLSX, or plain text with one number a line.
+
+Rows are numbered as a spreadsheet shows them: with a header, the header is row 1.
+"""
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from directory.phone import normalize
+from directory.tabular import UnreadableFile, decode_text, sniff_dialect
+
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_UNPACKED_RATIO = 100
+PREVIEW_ROWS = 5
+
+PHONE_WORDS = ("phone", "mobile", "cell", "msisdn", "telephone", "tel", "handy", "gsm")
+WEAK_PHONE_WORDS = ("number", "no", "num")
+LABEL_WORDS = ("employee", "device", "label", "asset", "id", "staff", "badge", "imei", "line")
+FROM_WORDS = ("from", "start", "since", "begin")
+TO_WORDS = ("to", "until", "end", "through")
+
+
+def words(header: str) -> list[str]:
+    return [word for word in re.split(r"[^a-z0-9]+", header.lower()) if word]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the columns are: indexes into each row, and whether row 1 is a header."""
+
+    has_header: bool
+    phone: int
+    label: int | None = None
+    assigned_from: int | None = None
+    assigned_to: int | None = None
+    headers: tuple[str, ...] = ()
+
+    def column_name(self, index: int | None) -> str:
+        if index is None:
+            return ""
+        return self.headers[index] if self.has_header and index < len(self.headers) else f"column {index + 1}"
+
+
+@dataclass
+class Inspection:
+    layout: Layout
+    preview: list[list[str]]
+    estimated_rows: int
+
+
+@dataclass(frozen=True)
+class ListRow:
+    row: int
+    raw: str
+    label: str
+    assigned_from: str
+    assigned_to: str
+
+
+def is_xlsx(data: bytes) -> bool:
+    return data.startswith(ZIP_MAGIC)
+
+
+def cell_text(value) -> str:
+    """A spreadsheet cell as text: whole numbers as their digits, dates as ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    check_zip(data)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield [cell_text(value) for value in values]
+        workbook.close()
+    except UnreadableFile:
+        raise
+    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+        raise UnreadableFile(
+            f"The spreadsheet cannot be read ({type(error).__name__}). Save it again as .xlsx."
+        ) from None
+
+
+def check_zip(data: bytes) -> None:
+    """Refuse damaged archives and ones that unpack to far more than their size (zip bombs)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise UnreadableFile("The file looks like a spreadsheet but is damaged. Save it again as .xlsx.") from None
+    if unpacked > max(len(data), 1) * MAX_UNPACKED_RATIO:
+        raise UnreadableFile("The spreadsheet unpacks to far more data than a phone list holds; it was not opened.")
+
+
+def text_rows(data: bytes) -> Iterator[list[str]]:
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableFile("The file is not text (it holds NUL bytes). Upload CSV, XLSX or plain text.")
+    text = decode_text(data)
+    if "\x00" in text:
+        raise UnreadableFile("The file holds NUL characters. Save it again as CSV or plain text.")
+    reader = csv.reader(io.StringIO(text, newline=""), sniff_dialect(text))
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise UnreadableFile(f"The file is not readable as CSV ({error}).") from None
+
+
+def all_rows(data: bytes) -> Iterator[list[str]]:
+    return xlsx_rows(data) if is_xlsx(data) else text_rows(data)
+
+
+def estimate_rows(data: bytes) -> int:
+    """An upper bound of the rows in a file, cheap enough to check while the upload is in the request."""
+    if is_xlsx(data):
+        from openpyxl import load_workbook
+
+        check_zip(data)
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True)
+            count = workbook.worksheets[0].max_row or 0
+            workbook.close()
+            return count
+        except Exception:  # damaged workbooks are reported when the job reads them
+            return 0
+    return data.count(b"\n") + 1
+
+
+def find_column(headers: list[str], wanted: str) -> int:
+    """A column the user named: by header text (any case) or by number, counting from 1."""
+    wanted = wanted.strip()
+    for index, header in enumerate(headers):
+        if header.strip().lower() == wanted.lower():
+            return index
+    if wanted.isdigit() and 1 <= int(wanted) <= max(len(headers), 1):
+        return int(wanted) - 1
+    raise UnreadableFile(f"There is no column {wanted!r}. The columns are: {', '.join(headers) or 'none'}.")
+
+
+def column_with(headers: list[str], vocabulary: tuple[str, ...], skip: set[int]) -> int | None:
+    for index, header in enumerate(headers):
+        if index not in skip and any(word in vocabulary for word in words(header)):
+            return index
+    return None
+
+
+def looks_like_header(first: list[str]) -> bool:
+    return column_with(first, PHONE_WORDS + WEAK_PHONE_WORDS, set()) is not None and not any(
+        normalize(cell).is_valid for cell in first
+    )
+
+
+def best_number_column(rows: list[list[str]]) -> int:
+    width = max((len(row) for row in rows), default=1)
+    scores = [sum(1 for row in rows if i < len(row) and normalize(row[i]).is_valid) for i in range(width)]
+    return max(range(width), key=lambda i: scores[i])
+
+
+def detect_layout(first_rows: list[list[str]], phone_column: str = "", label_column: str = "") -> Layout:
+    if not first_rows:
+        raise UnreadableFile("The file has no rows.")
+    first = [cell.strip() for cell in first_rows[0]]
+    has_header = looks_like_header(first) or bool(phone_column and not phone_column.strip().isdigit())
+    headers = first if has_header else [f"column {i + 1}" for i in range(len(first))]
+    if phone_column:
+        phone = find_column(headers, phone_column)
+    elif has_header:
+        phone = column_with(headers, PHONE_WORDS, set())
+        phone = phone if phone is not None else column_with(headers, WEAK_PHONE_WORDS, set())
+    else:
+        phone = best_number_column(first_rows)
+    taken = {phone}
+    label = find_column(headers, label_column) if label_column else None
+    if label is None and has_header:
+        label = column_with(headers, LABEL_WORDS, taken)
+    taken.add(label)
+    start = column_with(headers, FROM_WORDS, taken) if has_header else None
+    end = column_with(headers, TO_WORDS, taken | {start}) if has_header else None
+    return Layout(has_header, phone, label, start, end, tuple(headers))
+
+
+def inspect(data: bytes, phone_column: str = "", label_column: str = "") -> Inspection:
+    """Read the first rows to find the columns; reads no more of the file than that."""
+    rows = all_rows(data)
+    first_rows = []
+    for cells in rows:
+        if any(cell.strip() for cell in cells):
+            first_rows.append(cells)
+        if len(first_rows) > 20:
+            break
+    layout = detect_layout(first_rows, phone_column, label_column)
+    preview = first_rows[: PREVIEW_ROWS + (1 if layout.has_header else 0)]
+    return Inspection(layout, preview, estimate_rows(data))
+
+
+def list_rows(data: bytes, layout: Layout) -> Iterator[ListRow]:
+    """Every data row with its spreadsheet row number; blank rows are skipped, not renumbered."""
+
+    def cell(cells: list[str], index: int | None) -> str:
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    for number, cells in enumerate(all_rows(data), start=1):
+        if (number == 1 and layout.has_header) or not any(str(value).strip() for value in cells):
+            continue
+        yield ListRow(
+            number,
+            cell(cells, layout.phone),
+            cell(cells, layout.label),
+            cell(cells, layout.assigned_from).strip(),
+            cell(cells, layout.assigned_to).strip(),
+        )

@@ -1,0 +1,34 @@
+import django_filters
+from django.db.models import QuerySet
+
+from directory.matching import Outcome
+from screenings.models import Screening, ScreeningResult
+
+RESULT_OUTCOMES = [outcome for outcome in Outcome.ALL if outcome != Outcome.NO_MATCH]
+
+
+def organization_screenings(organization) -> QuerySet[Screening]:
+    return Screening.objects.filter(organization=organization).select_related("created_by")
+
+
+def screening_results(screening: Screening, outcome: str = "") -> QuerySet[ScreeningResult]:
+    results = screening.results.order_by("row")
+    return results.filter(outcome=outcome) if outcome else results
+
+
+class ScreeningFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Screening.Status.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+
+    class Meta:
+        model = Screening
+        fields = ["status", "created_after", "created_before"]
+
+
+class ResultFilterSet(django_filters.FilterSet):
+    outcome = django_filters.ChoiceFilter(choices=[(outcome, outcome) for outcome in RESULT_OUTCOMES])
+
+    class Meta:
+        model = ScreeningResult
+        fields = ["outcome"]

@@ -1,0 +1,67 @@
+"""Celery tasks for screenings: thin, idempotent, given primary keys only."""
+
+import logging
+
+from celery import group, shared_task
+from django.db import InterfaceError, OperationalError
+
+from screenings import monitoring, services
+
+logger = logging.getLogger(__name__)
+
+RETRYABLE = (OperationalError, InterfaceError)
+RETRY = {"autoretry_for": RETRYABLE, "max_retries": 5, "retry_backoff": 2, "retry_backoff_max": 60}
+
+
+@shared_task(**RETRY)
+def prepare_screening_task(screening_id: str) -> None:
+    try:
+        indexes = services.prepare_screening(screening_id)
+    except RETRYABLE:
+        raise
+    except Exception:
+        logger.exception("screening %s could not be prepared", screening_id)
+        services.fail_screening(screening_id, "The file could not be read. Check its format and upload it again.")
+        return
+    if indexes:
+        group(process_chunk_task.s(screening_id, index) for index in indexes).apply_async()
+
+
+@shared_task(**RETRY)
+def process_chunk_task(screening_id: str, index: int) -> None:
+    try:
+        services.process_chunk(screening_id, index)
+    except RETRYABLE:
+        raise
+    except Exception:
+        logger.exception("chunk %s of screening %s failed", index, screening_id)
+        services.fail_screening(screening_id, "An unexpected error stopped this screening. Upload the file again.")
+        return
+    if services.all_chunks_done(screening_id):
+        finalize_screening_task.delay(screening_id)
+
+
+@shared_task(**RETRY)
+def finalize_screening_task(screening_id: str) -> None:
+    services.finalize_screening(screening_id)
+
+
+@shared_task
+def requeue_stalled_screenings_task() -> None:
+    """Send again the work of screenings whose worker died or whose message was lost."""
+    for screening_id in services.stalled_preparations():
+        prepare_screening_task.delay(screening_id)
+    for screening_id, index in services.stalled_chunks():
+        process_chunk_task.delay(screening_id, index)
+    for screening_id in services.unfinished_screenings():
+        finalize_screening_task.delay(screening_id)
+
+
+@shared_task
+def purge_expired_screenings_task() -> None:
+    services.purge_expired_screenings()
+
+
+@shared_task(**RETRY)
+def notify_watchers_task(contact_ids: list[int]) -> None:
+    monitoring.notify_watchers(contact_ids)

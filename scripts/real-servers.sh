@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Start or stop a throw-away PostgreSQL 15 cluster and Redis server on 127.0.0.1.
+#   scripts/real-servers.sh start DIR   # prints the environment to use (export lines)
+#   scripts/real-servers.sh stop DIR
+# Used by .ci/run and the benchmarks. Installs redis-server if it is missing.
+set -euo pipefail
+action=${1:?start or stop}
+dir=${2:?a working directory}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_PORT=${PG_PORT:-55432}
+REDIS_PORT=${REDIS_PORT:-56379}
+
+case "$action" in
+start)
+  if ! command -v redis-server >/dev/null; then
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2
+  fi
+  mkdir -p "$dir"
+  chown postgres "$dir"
+  runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/pg" -U postgres --auth=trust -E UTF8 >/dev/null
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg" -l "$dir/pg.log" -w \
+    -o "-p $PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
+  echo "export DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/accountability"
+  echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
+  echo "export CELERY_BROKER_URL=redis://127.0.0.1:$REDIS_PORT/1"
+  ;;
+stop)
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg" stop -m fast >/dev/null 2>&1 || true
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$dir"
+  ;;
+*)
+  echo "usage: $0 start|stop DIR" >&2
+  exit 2
+  ;;
+esac
