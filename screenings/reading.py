@@ -89,7 +89,8 @@ def xlsx_rows(data: bytes) -> Iterator[list[str]]:
 
     check_zip(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Formulas are read as their text, never run: a formula is no phone number and a label stays as typed.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
             yield [cell_text(value) for value in values]
@@ -170,25 +171,29 @@ def looks_like_header(first: list[str]) -> bool:
     )
 
 
-def best_number_column(rows: list[list[str]]) -> int:
+def number_column(rows: list[list[str]]) -> int:
+    """Without a header: the column where most of the first rows are phone numbers."""
     width = max((len(row) for row in rows), default=1)
     scores = [sum(1 for row in rows if i < len(row) and normalize(row[i]).is_valid) for i in range(width)]
-    return max(range(width), key=lambda i: scores[i])
+    best = max(range(width), key=lambda i: scores[i])
+    if not scores[best]:
+        raise UnreadableFile("No column of phone numbers was found. Say which column holds them.")
+    return best
 
 
 def detect_layout(first_rows: list[list[str]], phone_column: str = "", label_column: str = "") -> Layout:
     if not first_rows:
         raise UnreadableFile("The file has no rows.")
     first = [cell.strip() for cell in first_rows[0]]
-    has_header = looks_like_header(first) or bool(phone_column and not phone_column.strip().isdigit())
-    headers = first if has_header else [f"column {i + 1}" for i in range(len(first))]
-    if phone_column:
-        phone = find_column(headers, phone_column)
-    elif has_header:
-        phone = column_with(headers, PHONE_WORDS, set())
-        phone = phone if phone is not None else column_with(headers, WEAK_PHONE_WORDS, set())
+    named = bool(phone_column and not phone_column.strip().isdigit())
+    has_header = looks_like_header(first) or named
+    if has_header:
+        phone = find_column(first, phone_column) if phone_column else strongest_phone_column(first)
     else:
-        phone = best_number_column(first_rows)
+        numbered = [f"column {i + 1}" for i in range(len(first))]
+        phone = find_column(numbered, phone_column) if phone_column else number_column(first_rows)
+        has_header = first_row_is_a_title(first_rows, phone)
+    headers = first if has_header else [f"column {i + 1}" for i in range(len(first))]
     taken = {phone}
     label = find_column(headers, label_column) if label_column else None
     if label is None and has_header:
@@ -197,6 +202,24 @@ def detect_layout(first_rows: list[list[str]], phone_column: str = "", label_col
     start = column_with(headers, FROM_WORDS, taken) if has_header else None
     end = column_with(headers, TO_WORDS, taken | {start}) if has_header else None
     return Layout(has_header, phone, label, start, end, tuple(headers))
+
+
+def strongest_phone_column(headers: list[str]) -> int:
+    phone = column_with(headers, PHONE_WORDS, set())
+    return phone if phone is not None else column_with(headers, WEAK_PHONE_WORDS, set())
+
+
+def first_row_is_a_title(rows: list[list[str]], phone: int) -> bool:
+    """Row 1 names the columns when its cell holds no digit at all and the cells below it are numbers.
+
+    A first row with digits is data, even when it is not a valid number: it gets a row of its own.
+    """
+
+    def valid(row: list[str]) -> bool:
+        return phone < len(row) and normalize(row[phone]).is_valid
+
+    title = rows[0][phone] if phone < len(rows[0]) else ""
+    return len(rows) > 1 and not any(ch.isdigit() for ch in title) and any(valid(row) for row in rows[1:])
 
 
 def inspect(data: bytes, phone_column: str = "", label_column: str = "") -> Inspection:

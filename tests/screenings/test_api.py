@@ -1,0 +1,119 @@
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from audit.models import AuditEvent
+from screenings.models import Screening
+from tests.factories import MembershipFactory, ScreeningFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def as_member(api_client):
+    def login(user):
+        api_client.force_authenticate(user)
+        return api_client
+
+    return login
+
+
+def upload(api_client, data: bytes, name="list.csv", **fields):
+    return api_client.post(
+        "/api/v1/screenings/", {"file": SimpleUploadedFile(name, data), **fields}, format="multipart"
+    )
+
+
+def test_upload_answers_202_and_the_job_runs(as_member, hr, directory, samples, django_capture_on_commit_callbacks):
+    client = as_member(hr)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, (samples / "lists" / "plain_utf8.csv").read_bytes())
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status"] == "queued"
+    detail = client.get(body["url"]).json()
+    assert detail["status"] == "done"
+    assert detail["progress"] == {"processed": 500, "total": 500}
+    assert detail["counts"]["match"] > 0
+    assert set(detail) >= {"id", "status", "filename", "created_at", "finished_at", "progress", "counts", "error"}
+
+
+def test_legal_cannot_upload_or_delete(as_member, legal):
+    client = as_member(legal)
+    assert upload(client, b"phone\n2065550100\n").status_code == 403
+    screening = ScreeningFactory(organization=legal.membership.organization)
+    assert client.delete(f"/api/v1/screenings/{screening.pk}/").status_code == 403
+    assert client.get(f"/api/v1/screenings/{screening.pk}/").status_code == 200
+
+
+def test_another_orgs_screening_is_404_everywhere(as_member, hr):
+    theirs = ScreeningFactory()
+    client = as_member(hr)
+    for url in ["", "results/", "results.csv"]:
+        assert client.get(f"/api/v1/screenings/{theirs.pk}/{url}").status_code == 404
+    assert client.delete(f"/api/v1/screenings/{theirs.pk}/").status_code == 404
+    assert Screening.objects.filter(pk=theirs.pk).exists()
+
+
+def test_list_is_the_orgs_newest_first_with_filters(as_member, hr):
+    org = hr.membership.organization
+    older = ScreeningFactory(organization=org, status="failed")
+    newer = ScreeningFactory(organization=org)
+    ScreeningFactory()
+    client = as_member(hr)
+    ids = [row["id"] for row in client.get("/api/v1/screenings/").json()["results"]]
+    assert ids == [str(newer.pk), str(older.pk)]
+    assert [row["id"] for row in client.get("/api/v1/screenings/", {"status": "failed"}).json()["results"]] == [
+        str(older.pk)
+    ]
+
+
+def test_results_filter_and_csv_escape_formulas(as_member, hr, directory, samples, django_capture_on_commit_callbacks):
+    client = as_member(hr)
+    with django_capture_on_commit_callbacks(execute=True):
+        body = upload(client, (samples / "lists" / "plain_utf8.csv").read_bytes()).json()
+    matches = client.get(f"{body['url']}results/", {"outcome": "match"}).json()
+    assert matches["count"] > 0
+    assert {row["outcome"] for row in matches["results"]} == {"match"}
+    assert matches["results"][0]["evidence"]["contact_count"] >= 1
+
+    response = client.get(f"{body['url']}results.csv")
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:5] == ["row", "input", "label", "e164", "outcome"]
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert any(cell.startswith("'=") or cell.startswith("'\t=") for row in rows for cell in row)
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"screening.created", "screening.results_viewed", "screening.exported"} <= actions
+
+
+def test_delete_purges_the_screening(as_member, hr):
+    screening = ScreeningFactory(organization=hr.membership.organization)
+    assert as_member(hr).delete(f"/api/v1/screenings/{screening.pk}/").status_code == 204
+    assert not Screening.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [(b"", 400, "empty"), (b"id,name\n1,Bob\n", 400, "No column of phone numbers")],
+)
+def test_bad_uploads_get_a_clear_400(as_member, hr, data, status, message):
+    response = upload(as_member(hr), data)
+    assert response.status_code == status
+    assert message in response.json()["detail"]
+
+
+def test_too_big_is_413(as_member, hr, settings):
+    settings.SCREENING_MAX_BYTES = 5
+    response = upload(as_member(hr), b"phone\n2065550100\n")
+    assert response.status_code == 413
+    assert "limit" in response.json()["detail"]
+
+
+def test_a_member_of_a_pending_org_cannot_see_screenings(as_member):
+    member = MembershipFactory(organization__status="pending", role="admin").user
+    assert as_member(member).get("/api/v1/screenings/").status_code == 403
