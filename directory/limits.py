@@ -80,3 +80,14 @@ def quota_use(organization) -> dict[str, int]:
         "screened_rows": cache.get(_quota_key("screening", organization.pk, now), 0),
         "screening_quota": organization.daily_screening_row_quota,
     }
+
+
+def check_dispute_rate(ip_address: str | None) -> None:
+    """At most DISPUTES_PER_IP_PER_HOUR disputes from one address per clock hour, against floods."""
+    now = timezone.now()
+    key = f"rate:dispute:{ip_address or 'unknown'}:{now:%Y%m%d%H}"
+    if not _consume(key, 1, settings.DISPUTES_PER_IP_PER_HOUR, timeout=3700):
+        raise LimitExceeded(
+            "Too many disputes were sent from your network this hour. Try again later.",
+            retry_after=3600 - now.minute * 60 - now.second,
+        )

@@ -1,8 +1,11 @@
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
 
 from accounts.decorators import role_required
 from accounts.roles import LOOKUP_ROLES
 from directory import limits
+from directory import statistics as stats
 from directory.forms import LookupForm
 from directory.lookups import lookup_numbers
 from directory.matching import DISCLAIMER, outcome_counts
@@ -31,3 +34,19 @@ def lookup(request):
             return limit_reached(request, error)
         context.update(results=results, counts=outcome_counts(results))
     return render(request, "directory/lookup.html", context)
+
+
+@staff_member_required
+def statistics(request):
+    """Staff only: contacts per month, operation and channel; disputes and organizations by status."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Statistics",
+        "per_month": stats.contacts_per_month(),
+        "per_operation": stats.contacts_per_operation(),
+        "per_channel": stats.contacts_per_channel(),
+        "disputes": stats.disputes_by_status(),
+        "open_disputes": stats.open_disputes(),
+        "organizations": stats.organizations_by_status(),
+    }
+    return render(request, "admin/statistics.html", context)

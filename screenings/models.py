@@ -109,6 +109,12 @@ class ScreeningResult(models.Model):
         constraints = [models.UniqueConstraint(fields=["screening", "row"], name="unique_screening_row")]
         indexes = [models.Index(fields=["screening", "outcome", "row"])]
 
+    @property
+    def no_longer_listed(self) -> bool:
+        """A match or outside-window row whose number has since been put under review or removed."""
+        still_listed = getattr(self, "still_listed", True)
+        return self.outcome in ("match", "outside_window") and not still_listed
+
 
 class WatchedNumber(models.Model):
     """A number an organization keeps under watch, stored only as its keyed hash."""

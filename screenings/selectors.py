@@ -1,7 +1,8 @@
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from directory.matching import Outcome
+from directory.models import ListedNumber
 from screenings.models import Screening, ScreeningResult
 
 RESULT_OUTCOMES = [outcome for outcome in Outcome.ALL if outcome != Outcome.NO_MATCH]
@@ -12,7 +13,9 @@ def organization_screenings(organization) -> QuerySet[Screening]:
 
 
 def screening_results(screening: Screening, outcome: str = "") -> QuerySet[ScreeningResult]:
-    results = screening.results.order_by("row")
+    """Stored rows in file order; `still_listed` tells whether a matched number still matches today."""
+    listed = ListedNumber.objects.matchable().filter(e164=OuterRef("e164"))
+    results = screening.results.order_by("row").annotate(still_listed=Exists(listed))
     return results.filter(outcome=outcome) if outcome else results
 
 

@@ -332,10 +332,13 @@ def delete_screening(*, screening: Screening, request=None) -> None:
     screening.delete()
 
 
-def purge_expired_screenings(now=None) -> int:
+def purge_expired_screenings(*, dry_run: bool = False, now=None) -> int:
+    """Delete screenings (with their results and watched numbers) older than SCREENING_RETENTION_DAYS."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.SCREENING_RETENTION_DAYS)
     expired = Screening.objects.filter(created_at__lt=cutoff)
     count = expired.count()
+    if dry_run:
+        return count
     expired.delete()
     if count:
         record_event(action="screening.purged", detail={"count": count, "before": cutoff.isoformat()})

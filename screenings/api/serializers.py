@@ -59,10 +59,14 @@ class ScreeningUploadSerializer(serializers.Serializer):
 class ScreeningResultSerializer(serializers.ModelSerializer):
     e164 = serializers.CharField(allow_null=True)
     evidence = EvidenceSerializer(allow_null=True)
+    no_longer_listed = serializers.BooleanField(
+        help_text="The number matched when screened but has since been put under review or removed."
+    )
 
     class Meta:
         model = ScreeningResult
-        fields = ["row", "input", "label", "e164", "outcome", "reason", "evidence"]
+        fields = ["row", "input", "label", "e164", "outcome", "reason", "evidence", "no_longer_listed"]
+        read_only_fields = ["no_longer_listed"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

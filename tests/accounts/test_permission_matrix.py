@@ -125,6 +125,8 @@ EXPECTED = {
     "api:screening-detail": ("get", "screening", ORG_OBJECT_API),
     "api:screening-results": ("get", "screening", ORG_OBJECT_API),
     "api:screening-results-csv": ("get", "screening", ORG_OBJECT_API),
+    "disputes:new": ("get", None, PUBLIC),
+    "statistics": ("get", None, {**dict.fromkeys(VISITORS, 302), "staff": 200}),
     "api:schema": ("get", None, PUBLIC),
     "api:docs": ("get", None, PUBLIC),
     "api:number-list": ("get", None, STAFF_API),

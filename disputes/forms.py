@@ -1,0 +1,33 @@
+from django import forms
+from django.conf import settings
+
+from directory.phone import normalize
+
+
+class DisputeForm(forms.Form):
+    number = forms.CharField(max_length=64, help_text="In any format; add the country code if it is not a US number.")
+    contact_email = forms.EmailField(label="Your email", help_text="We write to you here when the dispute is resolved.")
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        help_text="Why the listing is wrong, for example when you got this number.",
+    )
+    held_since = forms.DateField(
+        required=False, label="I have had this number since", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_number(self):
+        normalized = normalize(self.cleaned_data["number"], settings.DEFAULT_REGION)
+        if not normalized.is_valid:
+            raise forms.ValidationError(f"This is not a usable phone number ({normalized.reason}).")
+        return normalized.e164
+
+    @property
+    def is_bot(self) -> bool:
+        """The hidden field is empty for people; filled, the request is dropped without a word."""
+        return bool(self.cleaned_data.get("website"))
