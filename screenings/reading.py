@@ -17,6 +17,8 @@ from directory.tabular import UnreadableFile, decode_text, sniff_dialect
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_UNPACKED_RATIO = 100
+MAX_UNPACKED_BYTES = 1024**3
+MAX_GUESSED_COLUMNS = 50
 PREVIEW_ROWS = 5
 
 PHONE_WORDS = ("phone", "mobile", "cell", "msisdn", "telephone", "tel", "handy", "gsm")
@@ -110,7 +112,7 @@ def check_zip(data: bytes) -> None:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
         raise UnreadableFile("The file looks like a spreadsheet but is damaged. Save it again as .xlsx.") from None
-    if unpacked > max(len(data), 1) * MAX_UNPACKED_RATIO:
+    if unpacked > min(max(len(data), 1) * MAX_UNPACKED_RATIO, MAX_UNPACKED_BYTES):
         raise UnreadableFile("The spreadsheet unpacks to far more data than a phone list holds; it was not opened.")
 
 
@@ -167,13 +169,13 @@ def column_with(headers: list[str], vocabulary: tuple[str, ...], skip: set[int])
 
 def looks_like_header(first: list[str]) -> bool:
     return column_with(first, PHONE_WORDS + WEAK_PHONE_WORDS, set()) is not None and not any(
-        normalize(cell).is_valid for cell in first
+        normalize(cell).is_valid for cell in first[:MAX_GUESSED_COLUMNS]
     )
 
 
 def number_column(rows: list[list[str]]) -> int:
-    """Without a header: the column where most of the first rows are phone numbers."""
-    width = max((len(row) for row in rows), default=1)
+    """Without a header: the column where most of the first rows are phone numbers (among the first 50)."""
+    width = min(max((len(row) for row in rows), default=1), MAX_GUESSED_COLUMNS)
     scores = [sum(1 for row in rows if i < len(row) and normalize(row[i]).is_valid) for i in range(width)]
     best = max(range(width), key=lambda i: scores[i])
     if not scores[best]:
