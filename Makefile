@@ -34,6 +34,7 @@ lint: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=true $(BIN)/python manage.py check
 	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(BIN)/bandit -q -r accounts api audit config directory disputes front screenings -x '*/migrations/*'
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -41,3 +42,6 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+bench-lookup: $(STAMP)
+	$(BIN)/python bench/lookup.py

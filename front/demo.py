@@ -39,7 +39,7 @@ def demo_exists() -> bool:
 
 
 def create_demo(password: str) -> None:
-    rng = random.Random(2026)  # noqa: S311 - synthetic data, not security
+    rng = random.Random(2026)  # noqa: S311 - synthetic demo data  # nosec B311
     org = Organization.objects.create(
         name="Example Corp", status=Organization.Status.APPROVED, approved_at=timezone.now()
     )
