@@ -7,11 +7,18 @@ set -euo pipefail
 action=${1:?start or stop}
 dir=${2:?a working directory}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-PG_PORT=${PG_PORT:-55432}
-REDIS_PORT=${REDIS_PORT:-56379}
+
+# The first port from $1 up that nothing listens on.
+free_port() {
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
 
 case "$action" in
 start)
+  PG_PORT=${PG_PORT:-$(free_port 55432)}
+  REDIS_PORT=${REDIS_PORT:-$(free_port 56379)}
   if ! command -v redis-server >/dev/null; then
     apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2
@@ -23,13 +30,14 @@ start)
     -o "-p $PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
+  echo "$REDIS_PORT" > "$dir/redis.port"
   echo "export DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/accountability"
   echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
   echo "export CELERY_BROKER_URL=redis://127.0.0.1:$REDIS_PORT/1"
   ;;
 stop)
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg" stop -m fast >/dev/null 2>&1 || true
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  [ -f "$dir/redis.port" ] && redis-cli -p "$(cat "$dir/redis.port")" shutdown nosave >/dev/null 2>&1 || true
   rm -rf "$dir"
   ;;
 *)

@@ -14,6 +14,8 @@ REAL_SERVERS = os.environ.get("REAL_SERVERS") == "1"
 
 def pytest_collection_modifyitems(config, items):
     if REAL_SERVERS:
+        if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            raise pytest.UsageError("REAL_SERVERS=1 needs DATABASE_URL pointing at PostgreSQL")
         return
     skip = pytest.mark.skip(reason="needs the real servers of .ci/run's second pass (REAL_SERVERS=1)")
     for item in items:

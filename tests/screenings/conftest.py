@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from config.celery_app import app as celery_app
 from directory.importing import import_contacts
 from screenings import services
 
@@ -28,3 +29,11 @@ def screen(django_capture_on_commit_callbacks):
         return screening
 
     return run
+
+
+@pytest.fixture
+def real_broker():
+    """Tasks go to the real broker for this test instead of running in the test process."""
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = True

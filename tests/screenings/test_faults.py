@@ -1,0 +1,106 @@
+"""Fault injection in the real-server pass: Redis restarted and PostgreSQL connections dropped
+in the middle of a screening. The job ends with exactly the undisturbed results."""
+
+import os
+import shutil
+import subprocess
+import time
+from urllib.parse import urlparse
+
+import pytest
+from django.db import connection
+
+from directory.importing import import_contacts
+from screenings.models import Screening
+from screenings.tasks import requeue_stalled_screenings_task
+from tests.screenings.workers import company_list, finished, run_screening, snapshot, start_worker, stop, wait_until
+
+pytestmark = [pytest.mark.real_servers, pytest.mark.django_db(transaction=True)]
+
+
+def redis_port() -> int:
+    return urlparse(os.environ["CELERY_BROKER_URL"]).port
+
+
+def restart_redis() -> None:
+    """Shut the broker down (its queued messages are lost: it keeps nothing on disk) and start it again."""
+    port = str(redis_port())
+    subprocess.run([shutil.which("redis-cli"), "-p", port, "shutdown", "nosave"], check=False, capture_output=True)  # noqa: S603
+    time.sleep(1)
+    subprocess.run(  # noqa: S603
+        [
+            shutil.which("redis-server"),
+            "--port",
+            port,
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "yes",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    ping = [shutil.which("redis-cli"), "-p", port, "ping"]
+
+    def answers() -> str:
+        return subprocess.run(ping, capture_output=True, text=True, check=False).stdout.strip()  # noqa: S603
+
+    assert wait_until(lambda: answers() == "PONG", timeout=10)
+
+
+def drop_worker_connections() -> int:
+    """Terminate every other PostgreSQL connection to the test database (the workers')."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def in_progress(screening_id) -> bool:
+    return 0 < Screening.objects.get(pk=screening_id).processed_rows < 15_000
+
+
+@pytest.fixture
+def undisturbed(real_broker, samples, hr):
+    import_contacts((samples / "contacts.csv").read_bytes())
+    worker = start_worker("steady")
+    try:
+        screening_id = run_screening(hr.membership, company_list(samples))
+        assert wait_until(lambda: finished(screening_id), timeout=300)
+    finally:
+        stop(worker)
+    return snapshot(screening_id)
+
+
+def finish_after_fault(hr, samples, settings, fault) -> tuple:
+    worker = start_worker("faulty")
+    try:
+        screening_id = run_screening(hr.membership, company_list(samples))
+        assert wait_until(lambda: in_progress(screening_id), timeout=120, interval=0.01)
+        fault()
+        settings.SCREENING_STALL_SECONDS = 1
+        deadline = time.monotonic() + 300
+        while not finished(screening_id) and time.monotonic() < deadline:
+            time.sleep(2)
+            requeue_stalled_screenings_task()  # what beat runs every minute
+        assert finished(screening_id), "the job did not finish after the fault"
+    finally:
+        stop(worker)
+    return snapshot(screening_id)
+
+
+def test_redis_restarted_during_a_screening(undisturbed, hr, samples, settings):
+    assert finish_after_fault(hr, samples, settings, restart_redis) == undisturbed
+
+
+def test_postgres_connections_dropped_during_chunks(undisturbed, hr, samples, settings):
+    def drop():
+        assert drop_worker_connections() > 0
+
+    assert finish_after_fault(hr, samples, settings, drop) == undisturbed
