@@ -88,3 +88,27 @@ def test_number_hash_is_keyed_and_stable(settings):
     assert "2065550123" not in first
     settings.NUMBER_HASH_KEY = "another key"
     assert number_hash("+12065550123") != first
+
+
+us_digits = st.from_regex(r"[0-9]{3}", fullmatch=True)
+separator = st.sampled_from(["", " ", "-", ".", "  ", "/", "\t", "\u00a0"])
+prefix = st.sampled_from(["", "1", "+1", "1 ", "+1 ", "1-", "+1-", "+1.", "01", "+", "11", "001 "])
+space = st.sampled_from(["", " ", "\n"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    parts=st.tuples(us_digits, us_digits, st.from_regex(r"[0-9]{4}", fullmatch=True)),
+    prefix=prefix,
+    first=separator,
+    second=separator,
+    third=separator,
+    parens=st.sampled_from(["", "()", "(", ")"]),
+    lead=space,
+    trail=space,
+)
+def test_the_us_fast_path_agrees_with_phonenumbers(parts, prefix, first, second, third, parens, lead, trail):
+    area, exchange, line = parts
+    area = f"{'(' if '(' in parens else ''}{area}{')' if ')' in parens else ''}"
+    raw = f"{lead}{prefix}{first}{area}{second}{exchange}{third}{line}{trail}"
+    assert normalize(raw, "US").e164 == reference(raw, "US")
