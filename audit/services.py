@@ -2,13 +2,21 @@
 
 from typing import Any
 
+from django.conf import settings
+
 from audit.models import AuditEvent
 from directory.phone import number_hash
 
 
 def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address the
+    outermost trusted proxy saw in X-Forwarded-For (entries further left can be forged by the client)."""
     if request is None:
         return None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 

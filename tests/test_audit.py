@@ -35,3 +35,20 @@ def test_admin_shows_events_read_only(client, staff):
     assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
     assert client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk, action="lookup").exists()
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.1"),  # no proxy: a forged header is ignored
+        (1, "198.51.100.7, 203.0.113.9", "203.0.113.9"),  # the address our proxy saw
+        (2, "198.51.100.7, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        (1, "", "10.0.0.1"),
+    ],
+)
+def test_client_address_trusts_only_our_proxies(rf, settings, proxies, forwarded, expected):
+    from audit.services import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
