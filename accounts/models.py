@@ -51,6 +51,14 @@ class User(AbstractUser):
         return None
 
 
+def default_lookup_quota() -> int:
+    return settings.DEFAULT_DAILY_LOOKUP_QUOTA
+
+
+def default_screening_quota() -> int:
+    return settings.DEFAULT_DAILY_SCREENING_QUOTA
+
+
 class Organization(models.Model):
     """A company whose approved HR and legal staff check numbers they own."""
 
@@ -65,8 +73,8 @@ class Organization(models.Model):
     default_region = models.CharField(
         max_length=2, default="US", help_text="Region assumed for numbers written without a country code."
     )
-    daily_lookup_quota = models.PositiveIntegerField(default=settings.DEFAULT_DAILY_LOOKUP_QUOTA)
-    daily_screening_row_quota = models.PositiveIntegerField(default=settings.DEFAULT_DAILY_SCREENING_QUOTA)
+    daily_lookup_quota = models.PositiveIntegerField(default=default_lookup_quota)
+    daily_screening_row_quota = models.PositiveIntegerField(default=default_screening_quota)
     requester_name = models.CharField(max_length=200, blank=True)
     requester_title = models.CharField(max_length=200, blank=True)
     requester_email = models.EmailField(blank=True)
