@@ -21,12 +21,31 @@ class LimitExceeded(Exception):
 
 def _consume(key: str, amount: int, limit: int, timeout: int) -> bool:
     """Add `amount` to a counter unless that would pass `limit`; True when it was added."""
-    cache.add(key, 0, timeout)
-    total = cache.incr(key, amount)
+    total = _add(key, amount, timeout)
     if total > limit:
-        cache.decr(key, amount)
+        _add(key, -amount, timeout)
         return False
     return True
+
+
+def _add(key: str, amount: int, timeout: int) -> int:
+    """Atomically add to a counter that expires `timeout` seconds after it was made."""
+    client = _redis_client(key)
+    if client is None:
+        cache.add(key, 0, timeout)
+        return cache.incr(key, amount)
+    full_key = cache.make_and_validate_key(key)
+    pipe = client.pipeline()  # one round trip: create with its expiry if new, then add
+    pipe.set(full_key, 0, ex=timeout, nx=True)
+    pipe.incrby(full_key, amount)
+    return pipe.execute()[1]
+
+
+def _redis_client(key: str):
+    """With Django's Redis cache, its client; counters then cost one round trip."""
+    backend = getattr(cache, "_cache", None)
+    get_client = getattr(backend, "get_client", None)
+    return get_client(key, write=True) if get_client else None
 
 
 def _seconds_to_midnight(now: datetime) -> int:

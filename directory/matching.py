@@ -125,14 +125,11 @@ def _decide(candidate: Candidate, contacts: list[ContactFacts] | None) -> MatchR
 
 
 def listed_contact_facts(e164s: set[str]) -> dict[str, list[ContactFacts]]:
-    """Contacts of the listed (never under-review or removed) numbers among these."""
+    """Contacts of the listed (never under-review or removed) numbers among these, in one query."""
     if not e164s:
         return {}
-    listed = dict(ListedNumber.objects.matchable().filter(e164__in=e164s).values_list("pk", "e164"))
-    if not listed:
-        return {}
-    rows = Contact.objects.filter(number_id__in=listed).values_list(
-        "number_id",
+    rows = Contact.objects.filter(number__e164__in=e164s, number__status=ListedNumber.Status.LISTED).values_list(
+        "number__e164",
         "occurred_at",
         "channel",
         "operation__city",
@@ -142,10 +139,10 @@ def listed_contact_facts(e164s: set[str]) -> dict[str, list[ContactFacts]]:
         "operation__ended_on",
     )
     facts: dict[str, list[ContactFacts]] = defaultdict(list)
-    for number_id, occurred_at, channel, city, region, country, started_on, ended_on in rows:
+    for e164, occurred_at, channel, city, region, country, started_on, ended_on in rows:
         jurisdiction = ", ".join(part for part in (city, region, country) if part)
         day = occurred_at.astimezone(UTC).date()
-        facts[listed[number_id]].append(ContactFacts(day, channel, jurisdiction, started_on, ended_on))
+        facts[e164].append(ContactFacts(day, channel, jurisdiction, started_on, ended_on))
     return facts
 
 
