@@ -3,6 +3,8 @@ from django.shortcuts import render
 
 from accounts.roles import active_membership
 from directory.limits import quota_use
+from screenings.monitoring import unread_alerts
+from screenings.selectors import organization_screenings
 
 
 def home(request):
@@ -15,6 +17,14 @@ def how_it_works(request):
 
 @login_required
 def dashboard(request):
+    """Recent screenings, unread alerts (admins) and today's quota use of the member's organization."""
     membership = active_membership(request.user)
-    context = {"quota": quota_use(membership.organization)} if membership else {}
+    if membership is None:
+        return render(request, "front/dashboard.html")
+    organization = membership.organization
+    context = {
+        "quota": quota_use(organization),
+        "screenings": organization_screenings(organization)[:5],
+        "alerts": unread_alerts(organization)[:5] if membership.is_admin else None,
+    }
     return render(request, "front/dashboard.html", context)

@@ -24,3 +24,18 @@ def test_dashboard_needs_login(client):
     response = client.get("/dashboard/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_dashboard_shows_recent_screenings_and_alerts_to_admins(client, org_admin, legal):
+    from screenings.models import Alert
+    from tests.factories import ContactFactory, ScreeningFactory
+
+    organization = org_admin.membership.organization
+    ScreeningFactory(organization=organization, filename="march.csv")
+    Alert.objects.create(organization=organization, contact=ContactFactory())
+    client.force_login(org_admin)
+    content = client.get("/dashboard/").content.decode()
+    assert "march.csv" in content and "1 new contact from watched numbers" in content
+    client.force_login(legal)
+    content = client.get("/dashboard/").content.decode()
+    assert "march.csv" in content and "watched numbers" not in content
