@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from directory import services
 from directory.importing import import_contacts
 from directory.models import Contact, ListedNumber, Operation
-from directory.phone import normalize
+from directory.phone import InvalidNumber, normalize, to_e164
 from directory.tabular import UnreadableFile
 
 
@@ -18,11 +18,10 @@ class NumberField(forms.CharField):
     """A form field that takes a number in any format and cleans it to E.164."""
 
     def clean(self, value):
-        value = super().clean(value)
-        normalized = normalize(value, settings.DEFAULT_REGION)
-        if not normalized.is_valid:
-            raise forms.ValidationError(f"Not a usable phone number: {normalized.reason}.")
-        return normalized.e164
+        try:
+            return to_e164(super().clean(value), settings.DEFAULT_REGION)
+        except InvalidNumber as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class ListedNumberForm(forms.ModelForm):

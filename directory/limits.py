@@ -69,23 +69,19 @@ def check_lookup_rate(user) -> None:
 
 
 def consume_lookup_quota(organization, count: int) -> None:
-    now = timezone.now()
-    key = _quota_key("lookup", organization.pk, now)
-    if not _consume(key, count, organization.daily_lookup_quota, timeout=2 * 86400):
-        raise LimitExceeded(
-            f"Your organization's daily quota of {organization.daily_lookup_quota} looked-up numbers would be "
-            f"passed by these {count}. It resets at midnight UTC; staff can raise it.",
-            retry_after=_seconds_to_midnight(now),
-        )
+    _consume_daily_quota("lookup", organization, count, organization.daily_lookup_quota, "looked-up numbers")
 
 
 def consume_screening_quota(organization, rows: int) -> None:
+    _consume_daily_quota("screening", organization, rows, organization.daily_screening_row_quota, "screened rows")
+
+
+def _consume_daily_quota(kind: str, organization, amount: int, quota: int, unit: str) -> None:
     now = timezone.now()
-    key = _quota_key("screening", organization.pk, now)
-    if not _consume(key, rows, organization.daily_screening_row_quota, timeout=2 * 86400):
+    if not _consume(_quota_key(kind, organization.pk, now), amount, quota, timeout=2 * 86400):
         raise LimitExceeded(
-            f"Your organization's daily quota of {organization.daily_screening_row_quota} screened rows would be "
-            f"passed by these {rows}. It resets at midnight UTC; staff can raise it.",
+            f"Your organization's daily quota of {quota} {unit} would be passed by these {amount}. "
+            "It resets at midnight UTC; staff can raise it.",
             retry_after=_seconds_to_midnight(now),
         )
 

@@ -77,6 +77,18 @@ def normalize(raw: str, region: str | None = "US") -> Normalized:
     return Normalized(raw=text, e164=phonenumbers.format_number(parsed, PhoneNumberFormat.E164), extension=extension)
 
 
+class InvalidNumber(ValueError):
+    """An input that is not a usable phone number; the message says why, for a person."""
+
+
+def to_e164(raw: str, region: str | None) -> str:
+    """The E.164 form of a number typed by a person, or InvalidNumber with the reason."""
+    normalized = normalize(raw, region)
+    if not normalized.is_valid:
+        raise InvalidNumber(f"Not a usable phone number: {normalized.reason}.")
+    return normalized.e164
+
+
 @lru_cache(maxsize=4096)
 def describe(e164: str) -> tuple[str, str]:
     """Region code and number type (e.g. 'mobile') of a normalized number."""

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from directory.phone import normalize
+from directory.phone import InvalidNumber, to_e164
 
 
 class DisputeForm(forms.Form):
@@ -22,10 +22,10 @@ class DisputeForm(forms.Form):
     )
 
     def clean_number(self):
-        normalized = normalize(self.cleaned_data["number"], settings.DEFAULT_REGION)
-        if not normalized.is_valid:
-            raise forms.ValidationError(f"This is not a usable phone number ({normalized.reason}).")
-        return normalized.e164
+        try:
+            return to_e164(self.cleaned_data["number"], settings.DEFAULT_REGION)
+        except InvalidNumber as error:
+            raise forms.ValidationError(str(error)) from None
 
     @property
     def is_bot(self) -> bool:

@@ -58,7 +58,7 @@ def test_floods_are_limited_per_address(client, settings):
 
 def test_an_invalid_number_is_explained(client):
     response = file(client, "12")
-    assert b"not a usable phone number" in response.content
+    assert b"Not a usable phone number" in response.content
     assert not Dispute.objects.exists()
 
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from directory.importing import IMPORT_OUTCOMES
 from directory.matching import DISCLAIMER, MatchInput, Outcome
 from directory.models import Contact, ListedNumber, Operation
-from directory.phone import is_known_region, normalize
+from directory.phone import InvalidNumber, is_known_region, to_e164
 
 
 class NumberInputField(serializers.CharField):
@@ -13,10 +13,10 @@ class NumberInputField(serializers.CharField):
 
     def to_internal_value(self, data):
         text = super().to_internal_value(data)
-        normalized = normalize(text, settings.DEFAULT_REGION)
-        if not normalized.is_valid:
-            raise serializers.ValidationError(f"Not a usable phone number: {normalized.reason}.")
-        return normalized.e164
+        try:
+            return to_e164(text, settings.DEFAULT_REGION)
+        except InvalidNumber as error:
+            raise serializers.ValidationError(str(error)) from None
 
 
 class OperationSerializer(serializers.ModelSerializer):

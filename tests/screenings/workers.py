@@ -47,9 +47,14 @@ def start_worker(name: str) -> subprocess.Popen:
 
 
 def stop(worker: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    """Stop a worker and its pool; one that does not stop within 30 seconds is killed."""
     if worker.poll() is None:
         os.killpg(worker.pid, sig)
-    worker.wait(timeout=60)
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:

@@ -1,0 +1,32 @@
+"""Journey: a legal member pastes a few numbers on the lookup page and reads the outcomes."""
+
+import pytest
+from playwright.sync_api import expect
+
+from directory.matching import DISCLAIMER
+from tests.browser.steps import import_listing, log_in
+
+pytestmark = [pytest.mark.real_servers, pytest.mark.django_db(transaction=True)]
+
+
+def test_legal_looks_up_a_pasted_list(open_page, legal):
+    import_listing("+12062264011")
+    page = open_page("legal")
+    log_in(page, legal.email)
+
+    page.get_by_role("link", name="Look up", exact=True).click()
+    page.get_by_label("Numbers").fill("(206) 226-4011\n425-947-1841\n12345\n+1 206 226 4011\n")
+    page.get_by_role("button", name="Look up").click()
+
+    expect(page.locator(".disclaimer")).to_have_text(DISCLAIMER)
+    expect(page.get_by_text("1 match, 0 outside the window, 1 no match, 1 invalid, 1 duplicate.")).to_be_visible()
+    rows = page.locator("#lookup-results tbody tr")
+    expect(rows.locator("td:nth-child(3)")).to_have_text(["match", "no_match", "invalid", "duplicate"])
+    match = rows.nth(0).locator("td")
+    expect(match.nth(1)).to_have_text("+12062264011")
+    expect(match.nth(3)).to_have_text("2023-08-26")
+    expect(match.nth(4)).to_have_text("2024-02-02")
+    expect(match.nth(5)).to_have_text("2")
+    expect(match.nth(6)).to_have_text("call, text")
+    expect(rows.nth(2).locator("td").nth(8)).not_to_be_empty()
+    expect(rows.nth(3).locator("td").nth(1)).to_have_text("+12062264011")
