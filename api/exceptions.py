@@ -1,16 +1,22 @@
-from rest_framework.exceptions import Throttled
+from django.http import JsonResponse
+from django.views import defaults
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.views import exception_handler
 
 from directory.limits import LimitExceeded
+from directory.services import DirectoryError
 
 
 def json_exception_handler(exc, context):
     """Every error is `{"detail": "..."}`; field errors are kept under `errors`.
 
-    A reached rate limit or quota is a 429 with Retry-After and a plain message.
+    A reached rate limit or quota is a 429 with Retry-After and a plain message; a write the
+    directory refuses is a 400 with its reason.
     """
     if isinstance(exc, LimitExceeded):
         exc = Throttled(wait=exc.retry_after, detail=exc.message)
+    elif isinstance(exc, DirectoryError):
+        exc = ValidationError({"detail": str(exc)})
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -29,3 +35,16 @@ def first_message(data) -> str:
     if isinstance(data, list) and data:
         return first_message(data[0])
     return str(data)
+
+
+def not_found(request, exception):
+    """API paths that match no route answer JSON like every other API error."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)

@@ -46,6 +46,14 @@ def save_contact(*, contact: Contact, request=None, actor=None) -> Contact:
         previous_number_id = Contact.objects.filter(pk=contact.pk).values_list("number_id", flat=True).first()
     if created and contact.recorded_by_id is None:
         contact.recorded_by = actor
+    same_event = Contact.objects.filter(
+        number_id=contact.number_id,
+        occurred_at=contact.occurred_at,
+        channel=contact.channel,
+        operation_id=contact.operation_id,
+    )
+    if same_event.exclude(pk=contact.pk).exists():
+        raise DirectoryError("This contact is already recorded.")
     contact.save()
     refresh_contact_summary({contact.number_id, previous_number_id} - {None})
     if created:

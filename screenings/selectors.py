@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 
+from api.filters import UtcIsoDateTimeFilter
 from directory.matching import Outcome
 from directory.models import ListedNumber
 from screenings.models import Screening, ScreeningResult
@@ -21,8 +22,8 @@ def screening_results(screening: Screening, outcome: str = "") -> QuerySet[Scree
 
 class ScreeningFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Screening.Status.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = Screening

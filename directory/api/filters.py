@@ -1,6 +1,7 @@
 import django_filters
 from django.conf import settings
 
+from api.filters import UtcIsoDateTimeFilter
 from directory.models import Contact, ListedNumber, Operation
 from directory.phone import normalize
 
@@ -18,8 +19,8 @@ class ListedNumberFilterSet(django_filters.FilterSet):
     region = django_filters.CharFilter(lookup_expr="iexact")
     number_type = django_filters.CharFilter()
     operation = django_filters.NumberFilter(field_name="contacts__operation", distinct=True)
-    contact_after = django_filters.IsoDateTimeFilter(field_name="last_contact_at", lookup_expr="gte")
-    contact_before = django_filters.IsoDateTimeFilter(field_name="first_contact_at", lookup_expr="lte")
+    contact_after = UtcIsoDateTimeFilter(field_name="last_contact_at", lookup_expr="gte")
+    contact_before = UtcIsoDateTimeFilter(field_name="first_contact_at", lookup_expr="lte")
 
     class Meta:
         model = ListedNumber
@@ -46,8 +47,8 @@ class ContactFilterSet(django_filters.FilterSet):
     operation = django_filters.NumberFilter(field_name="operation")
     channel = django_filters.ChoiceFilter(choices=Contact.Channel.choices)
     status = django_filters.ChoiceFilter(field_name="number__status", choices=ListedNumber.Status.choices)
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
+    occurred_after = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
 
     class Meta:
         model = Contact

@@ -1,4 +1,5 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -34,6 +35,7 @@ class LookupView(APIView):
     """Check one number. Counts against the member's rate limit and the organization's daily quota."""
 
     permission_classes = [CanLookUp]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         request=LookupRequestSerializer,
@@ -63,6 +65,7 @@ class BatchLookupView(APIView):
     """Check up to 1,000 numbers at once; results come back in input order."""
 
     permission_classes = [CanLookUp]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         request=BatchLookupRequestSerializer,

@@ -1,6 +1,6 @@
 from django.conf import settings
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from directory.importing import IMPORT_OUTCOMES
 from directory.matching import DISCLAIMER, MatchInput, Outcome
@@ -39,7 +39,9 @@ class OperationSerializer(serializers.ModelSerializer):
 
 
 class ListedNumberSerializer(serializers.ModelSerializer):
-    e164 = NumberInputField()
+    e164 = NumberInputField(
+        validators=[UniqueValidator(queryset=ListedNumber.objects.all(), message="This number is already listed.")]
+    )
 
     class Meta:
         model = ListedNumber
@@ -67,19 +69,22 @@ class ListedNumberSerializer(serializers.ModelSerializer):
         ]
 
     def validate(self, attrs):
-        if attrs.get("status") == ListedNumber.Status.REMOVED and not attrs.get("status_reason", "").strip():
+        status = attrs.get("status", getattr(self.instance, "status", None))
+        reason = attrs.get("status_reason", getattr(self.instance, "status_reason", ""))
+        if status == ListedNumber.Status.REMOVED and not reason.strip():
             raise serializers.ValidationError({"status_reason": "A reason is required to remove a number."})
         return attrs
 
 
 class ListedNumberUpdateSerializer(ListedNumberSerializer):
-    class Meta(ListedNumberSerializer.Meta):
-        read_only_fields = [*ListedNumberSerializer.Meta.read_only_fields, "e164"]
+    """Changing a number's status and reason; the number itself never changes."""
+
+    e164 = serializers.CharField(read_only=True)
 
 
 class ContactSerializer(serializers.ModelSerializer):
     number = NumberInputField(source="number.e164")
-    recorded_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
 
     class Meta:
         model = Contact
@@ -143,7 +148,6 @@ class LookupRequestSerializer(LookupInputSerializer):
     region = RegionField(required=False)
 
 
-@extend_schema_field({"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/LookupInputRequest"}]})
 class BatchItemField(serializers.Field):
     """A number as a string, or an object with the number and its window."""
 

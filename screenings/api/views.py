@@ -1,5 +1,6 @@
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -18,6 +19,10 @@ from screenings.api.serializers import (
     ScreeningUploadSerializer,
 )
 from screenings.models import Screening
+
+OUTCOME_PARAMETER = OpenApiParameter(
+    "outcome", enum=selectors.RESULT_OUTCOMES, description="Only rows with this outcome."
+)
 
 
 class ScreeningViewSet(
@@ -63,11 +68,9 @@ class ScreeningViewSet(
 
     @extend_schema(
         responses={200: ScreeningResultSerializer(many=True)},
-        parameters=[
-            OpenApiParameter("outcome", enum=selectors.RESULT_OUTCOMES, description="Only rows with this outcome.")
-        ],
+        parameters=[OUTCOME_PARAMETER],
     )
-    @action(detail=True)
+    @action(detail=True, filter_backends=[])
     def results(self, request, pk=None):
         screening = self.get_object()
         results = selectors.ResultFilterSet(request.GET, queryset=selectors.screening_results(screening)).qs
@@ -81,7 +84,10 @@ class ScreeningResultsCsvView(APIView):
 
     permission_classes = [CanLookUp]
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="CSV file")})
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV file")},
+        parameters=[OUTCOME_PARAMETER],
+    )
     def get(self, request, pk):
         membership = active_membership(request.user)
         screening = get_object_or_404(selectors.organization_screenings(membership.organization), pk=pk)

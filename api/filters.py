@@ -1,0 +1,20 @@
+from datetime import UTC
+
+import django_filters
+from django import forms
+from django_filters.fields import IsoDateTimeField
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date and time in any UTC offset, turned into UTC; one out of range is a 400."""
+
+    def to_python(self, value):
+        try:
+            moment = super().to_python(value)
+            return moment.astimezone(UTC) if moment else moment
+        except OverflowError:
+            raise forms.ValidationError("This date and time is out of range.", code="overflow") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
