@@ -112,8 +112,8 @@ EXPECTED = {
     "accounts:password_reset_done": ("get", None, PUBLIC),
     "accounts:password_reset_confirm": ("get", "reset_link", PUBLIC),
     "directory:lookup": ("get", None, MEMBER_PAGE),
-    "api:lookup": ("post", None, MEMBER_API_EMPTY_POST),
-    "api:lookup-batch": ("post", None, MEMBER_API_EMPTY_POST),
+    "api:lookup": ("post_json", None, MEMBER_API_EMPTY_POST),
+    "api:lookup-batch": ("post_json", None, MEMBER_API_EMPTY_POST),
     "screenings:list": ("get", None, MEMBER_PAGE),
     "screenings:new": ("get", None, SCREENER_PAGE),
     "screenings:detail": ("get", "screening", ORG_OBJECT_PAGE),
@@ -195,7 +195,10 @@ def test_permission_matrix(client, world, name, visitor):
     if users[visitor] is not None:
         client.force_login(users[visitor])
     url = reverse(name, kwargs=kwargs[kwargs_name] if kwargs_name else None)
-    response = getattr(client, method)(url)
+    if method == "post_json":
+        response = client.post(url, "{}", content_type="application/json")
+    else:
+        response = getattr(client, method)(url)
     assert response.status_code == expected[visitor], f"{visitor} {method.upper()} {url}"
 
 
