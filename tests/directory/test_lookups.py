@@ -158,3 +158,12 @@ def test_dashboard_shows_quota_use(client, legal):
     client.post(reverse("directory:lookup"), {"numbers": "2065550123\n2065550124"})
     quota = client.get(reverse("front:dashboard")).context["quota"]
     assert quota["lookups"] == 2
+
+
+def test_lookups_take_json_only_and_unknown_api_paths_answer_json(member_api):
+    response = member_api.post(LOOKUP, {"number": "2065550100"}, format="multipart")
+    assert response.status_code == 415
+    assert "detail" in response.json()
+    missing = member_api.get("/api/v1/nothing-here/")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "Not found."}
