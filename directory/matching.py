@@ -125,11 +125,18 @@ def _decide(candidate: Candidate, contacts: list[ContactFacts] | None) -> MatchR
 
 
 def listed_contact_facts(e164s: set[str]) -> dict[str, list[ContactFacts]]:
-    """Contacts of the listed (never under-review or removed) numbers among these, in one query."""
+    """Contacts of the listed (never under-review or removed) numbers among these.
+
+    Two indexed queries, the second only when something is listed: a join of the inputs with
+    every contact can make PostgreSQL scan the whole contact table.
+    """
     if not e164s:
         return {}
-    rows = Contact.objects.filter(number__e164__in=e164s, number__status=ListedNumber.Status.LISTED).values_list(
-        "number__e164",
+    listed = dict(ListedNumber.objects.matchable().filter(e164__in=e164s).values_list("pk", "e164"))
+    if not listed:
+        return {}
+    rows = Contact.objects.filter(number_id__in=listed).values_list(
+        "number_id",
         "occurred_at",
         "channel",
         "operation__city",
@@ -139,10 +146,10 @@ def listed_contact_facts(e164s: set[str]) -> dict[str, list[ContactFacts]]:
         "operation__ended_on",
     )
     facts: dict[str, list[ContactFacts]] = defaultdict(list)
-    for e164, occurred_at, channel, city, region, country, started_on, ended_on in rows:
+    for number_id, occurred_at, channel, city, region, country, started_on, ended_on in rows:
         jurisdiction = ", ".join(part for part in (city, region, country) if part)
         day = occurred_at.astimezone(UTC).date()
-        facts[e164].append(ContactFacts(day, channel, jurisdiction, started_on, ended_on))
+        facts[listed[number_id]].append(ContactFacts(day, channel, jurisdiction, started_on, ended_on))
     return facts
 
 

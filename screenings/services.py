@@ -259,14 +259,18 @@ def finalize_screening(screening_id: str) -> bool:
         return False
     counts = dict.fromkeys(Outcome.ALL, 0)
     seen: set[str] = set()
-    for index, numbers, chunk_counts in screening.chunks.order_by("index").values_list("index", "numbers", "counts"):
+    for index in screening.chunks.order_by("index").values_list("index", flat=True):
+        # One chunk in memory at a time: a million rows' numbers at once would not fit a small worker.
+        numbers, chunk_counts = screening.chunks.filter(index=index).values_list("numbers", "counts").get()
         for outcome, count in chunk_counts.items():
             counts[outcome] += count
+        repeats = []
         for row, e164, raw, label in numbers:
             if e164 in seen:
-                _mark_duplicate(screening, index, ListRowResult(row, e164, raw, label), counts)
+                repeats.append(ListRowResult(row, e164, raw, label))
             else:
                 seen.add(e164)
+        _mark_duplicates(screening, index, repeats, counts)
     screening.chunks.all().delete()
     screening.status, screening.counts, screening.finished_at = Screening.Status.DONE, counts, timezone.now()
     screening.save(update_fields=["status", "counts", "finished_at"])
@@ -286,25 +290,31 @@ class ListRowResult:
     label: str
 
 
-def _mark_duplicate(screening: Screening, chunk_index: int, first: ListRowResult, counts: dict) -> None:
-    """A row whose number came earlier in another chunk: its outcome becomes `duplicate`."""
-    stored = ScreeningResult.objects.filter(screening=screening, row=first.row).first()
-    previous = stored.outcome if stored else Outcome.NO_MATCH
-    if stored:
-        stored.outcome, stored.reason, stored.evidence = Outcome.DUPLICATE, "", None
-        stored.save(update_fields=["outcome", "reason", "evidence"])
-    else:
-        ScreeningResult.objects.create(
+def _mark_duplicates(screening: Screening, chunk_index: int, repeats: list[ListRowResult], counts: dict) -> None:
+    """Rows whose number came earlier in another chunk: their outcome becomes `duplicate`, in two statements."""
+    if not repeats:
+        return
+    stored = {result.row: result for result in screening.results.filter(row__in=[r.row for r in repeats])}
+    for result in stored.values():
+        counts[result.outcome] -= 1
+        result.outcome, result.reason, result.evidence = Outcome.DUPLICATE, "", None
+    ScreeningResult.objects.bulk_update(stored.values(), ["outcome", "reason", "evidence"])
+    new = [
+        ScreeningResult(
             screening=screening,
             chunk_index=chunk_index,
-            row=first.row,
-            input=first.raw[:255],
-            label=first.label[:255],
-            e164=first.e164,
+            row=repeat.row,
+            input=repeat.raw[:255],
+            label=repeat.label[:255],
+            e164=repeat.e164,
             outcome=Outcome.DUPLICATE,
         )
-    counts[previous] -= 1
-    counts[Outcome.DUPLICATE] += 1
+        for repeat in repeats
+        if repeat.row not in stored
+    ]
+    ScreeningResult.objects.bulk_create(new)
+    counts[Outcome.NO_MATCH] -= len(new)
+    counts[Outcome.DUPLICATE] += len(repeats)
 
 
 def fail_screening(screening_id: str, error: str) -> None:
