@@ -45,3 +45,7 @@ clean:
 
 bench-lookup: $(STAMP)
 	$(BIN)/python bench/lookup.py
+
+.PHONY: bench-screening
+bench-screening: $(STAMP)
+	$(BIN)/python bench/screening.py

@@ -1,0 +1,136 @@
+"""The screening benchmark's data: a directory of listed numbers and a company list in mixed formats.
+
+Listed number i is +1 (200 + i // 10000) 555 (i % 10000), the layout bench/lookup.py uses; the
+company list's other US numbers never have the 555 exchange, so they are never listed.
+"""
+
+import csv
+import random
+from pathlib import Path
+
+import psycopg2
+
+# What the rows of the company list are, by share. Every kind also appears in bench/README.md.
+ROW_KINDS = {
+    "listed": 0.03,  # a listed number, written in one of the US shapes
+    "us": 0.84,  # an unlisted US number, in one of the US shapes
+    "extension": 0.03,  # an unlisted US number with an extension
+    "international": 0.05,  # a non-US number with its country code (or the US exit code 011)
+    "junk": 0.02,  # empty, words, too short or too long
+    "duplicate": 0.03,  # a number from an earlier row, written again, maybe in another shape
+}
+
+US_SHAPES = (
+    "+1{a}{e}{s}",
+    "({a}) {e}-{s}",
+    "{a}-{e}-{s}",
+    "{a}.{e}.{s}",
+    "1-{a}-{e}-{s}",
+    "{a}{e}{s}",
+    "+1 {a} {e} {s}",
+    "1 ({a}) {e}-{s}",
+)
+EXTENSION_SHAPES = ("{a}-{e}-{s} x{x}", "({a}) {e}-{s} ext. {x}", "+1 {a} {e} {s};ext={x}", "{a}.{e}.{s} #{x}")
+INTERNATIONAL_SHAPES = (
+    "+44 7700 9{d3}{d3}",
+    "+44 20 7946 {d4}",
+    "011 44 7700 9{d3}{d3}",
+    "+49 30 {d4}{d3}",
+    "+33 6 {d2} {d2} {d2} {d2}",
+    "+91 98{d3} {d3}{d2}",
+    "+61 4{d2} {d3} {d3}",
+    "+52 55 {d4} {d4}",
+)
+EXCHANGES = tuple(str(n) for n in range(200, 1000) if n != 555)
+JUNK = ("", "n/a", "unknown", "call reception", "12345", "555-0123", "+1 212 555 01234567", "#REF!", "tbd", "0")
+
+DIRECTORY_SQL = """
+SET synchronous_commit = off;
+INSERT INTO directory_operation
+    (name, partner_agency, city, region, country, started_on, ended_on, description, created_at, updated_at)
+VALUES ('Bench operation', 'Bench agency', 'Seattle', 'WA', 'US', '2024-02-01', '2024-03-15', '', now(), now());
+INSERT INTO directory_listednumber
+    (e164, region, number_type, status, status_reason, first_contact_at, last_contact_at, contact_count,
+     created_at, updated_at)
+SELECT '+1' || (200 + i / 10000) || '555' || lpad((i %% 10000)::text, 4, '0'), 'US', 'fixed_line_or_mobile',
+       'listed', '', day, day, 1, now(), now()
+FROM generate_series(0, %(count)s - 1) AS i,
+     LATERAL (SELECT timestamptz '2024-02-01 12:00+00' + (i %% 40) * interval '1 day' AS day) AS contact;
+INSERT INTO directory_contact
+    (number_id, operation_id, occurred_at, channel, case_reference, notes, recorded_by_id, created_at)
+SELECT listed.id, (SELECT id FROM directory_operation WHERE name = 'Bench operation'), listed.first_contact_at,
+       CASE WHEN listed.id %% 2 = 0 THEN 'call' ELSE 'text' END, '', '', NULL, now()
+FROM directory_listednumber AS listed;
+"""
+
+
+def load_directory(database_url: str, count: int) -> None:
+    """`count` listed numbers with one contact each, in one operation; then fresh planner statistics."""
+    connection = psycopg2.connect(database_url)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            cursor.execute(DIRECTORY_SQL, {"count": count})
+            cursor.execute("VACUUM ANALYZE directory_listednumber, directory_contact")
+    finally:
+        connection.close()
+
+
+class CompanyList:
+    """Rows of a company phone list, drawn reproducibly from a seed."""
+
+    def __init__(self, listed_count: int, seed: int):
+        self.listed_count = listed_count
+        self.random = random.Random(seed)
+        self.earlier: list[tuple[str, str, str]] = []  # (area, exchange, subscriber) of earlier US rows
+        self.kinds = list(ROW_KINDS)
+        self.weights = list(ROW_KINDS.values())
+
+    def digits(self, count: int) -> str:
+        return "".join(self.random.choices("0123456789", k=count))
+
+    def us_parts(self) -> tuple[str, str, str]:
+        area = str(self.random.randint(200, 999))
+        return area, self.random.choice(EXCHANGES), self.digits(4)
+
+    def listed_parts(self) -> tuple[str, str, str]:
+        i = self.random.randrange(self.listed_count)
+        return str(200 + i // 10000), "555", f"{i % 10000:04d}"
+
+    def us_shape(self, parts: tuple[str, str, str]) -> str:
+        area, exchange, subscriber = parts
+        return self.random.choice(US_SHAPES).format(a=area, e=exchange, s=subscriber)
+
+    def phone(self) -> str:
+        kind = self.random.choices(self.kinds, self.weights)[0]
+        if kind in ("listed", "us"):
+            parts = self.listed_parts() if kind == "listed" else self.us_parts()
+            self.earlier.append(parts)
+            return self.us_shape(parts)
+        if kind == "extension":
+            area, exchange, subscriber = self.us_parts()
+            shape = self.random.choice(EXTENSION_SHAPES)
+            return shape.format(a=area, e=exchange, s=subscriber, x=self.random.randint(1, 9999))
+        if kind == "international":
+            shape = self.random.choice(INTERNATIONAL_SHAPES)
+            return shape.format(d2=self.digits(2), d3=self.digits(3), d4=self.digits(4))
+        if kind == "duplicate" and self.earlier:
+            return self.us_shape(self.random.choice(self.earlier))
+        return self.random.choice(JUNK)
+
+
+def write_company_list(path: Path, rows: int, listed_count: int, seed: int) -> int:
+    """Write the CSV (header `employee_id,phone`); returns its size in bytes.
+
+    The last row has no line break after it: with one, a file of exactly SCREENING_MAX_ROWS rows
+    is estimated at one row more than the limit and refused (see bench/README.md).
+    """
+    company = CompanyList(listed_count, seed)
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(["employee_id", "phone"])
+        for n in range(1, rows):
+            writer.writerow([f"E{n:07d}", company.phone()])
+        file.write(f"E{rows:07d},{company.phone()}")
+    return path.stat().st_size
