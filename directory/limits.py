@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache as once
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,33 +20,54 @@ class LimitExceeded(Exception):
         return self.message
 
 
-def _consume(key: str, amount: int, limit: int, timeout: int) -> bool:
-    """Add `amount` to a counter unless that would pass `limit`; True when it was added."""
-    total = _add(key, amount, timeout)
-    if total > limit:
-        _add(key, -amount, timeout)
-        return False
-    return True
+@dataclass(frozen=True)
+class Counter:
+    """Add `amount` to the counter at `key` unless that passes `limit`; a new counter expires after `timeout` s."""
+
+    key: str
+    amount: int
+    limit: int
+    timeout: int
 
 
-def _add(key: str, amount: int, timeout: int) -> int:
-    """Atomically add to a counter that expires `timeout` seconds after it was made."""
-    client = _redis_client(key)
-    if client is None:
-        cache.add(key, 0, timeout)
-        return cache.incr(key, amount)
-    full_key = cache.make_and_validate_key(key)
-    pipe = client.pipeline()  # one round trip: create with its expiry if new, then add
-    pipe.set(full_key, 0, ex=timeout, nx=True)
-    pipe.incrby(full_key, amount)
-    return pipe.execute()[1]
+# Adds to each counter in turn; at the first that would pass its limit, takes back what it added and
+# returns that counter's position (from 1). Returns 0 when all were added. One round trip, atomic.
+CONSUME_SCRIPT = """
+for i, key in ipairs(KEYS) do
+  local amount = tonumber(ARGV[3 * i - 2])
+  local total = redis.call('INCRBY', key, amount)
+  if redis.call('TTL', key) == -1 then redis.call('EXPIRE', key, tonumber(ARGV[3 * i])) end
+  if total > tonumber(ARGV[3 * i - 1]) then
+    for j = 1, i do redis.call('DECRBY', KEYS[j], tonumber(ARGV[3 * j - 2])) end
+    return i
+  end
+end
+return 0
+"""
 
 
-def _redis_client(key: str):
-    """With Django's Redis cache, its client; counters then cost one round trip."""
-    backend = getattr(cache, "_cache", None)
-    get_client = getattr(backend, "get_client", None)
-    return get_client(key, write=True) if get_client else None
+def consume(*counters: Counter) -> Counter | None:
+    """Count all or nothing: the first counter that would pass its limit, or None when all were counted."""
+    script = _consume_script()
+    if script is not None:
+        keys = [cache.make_and_validate_key(counter.key) for counter in counters]
+        args = [value for counter in counters for value in (counter.amount, counter.limit, counter.timeout)]
+        refused = script(keys=keys, args=args)
+        return counters[refused - 1] if refused else None
+    for position, counter in enumerate(counters):
+        cache.add(counter.key, 0, counter.timeout)
+        if cache.incr(counter.key, counter.amount) > counter.limit:
+            for added in counters[: position + 1]:
+                cache.decr(added.key, added.amount)
+            return counter
+    return None
+
+
+@once
+def _consume_script():
+    """With Django's Redis cache, the script on one client kept for the process; else None."""
+    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    return get_client(write=True).register_script(CONSUME_SCRIPT) if get_client else None
 
 
 def _seconds_to_midnight(now: datetime) -> int:
@@ -57,33 +79,42 @@ def _quota_key(kind: str, organization_id: int, now: datetime) -> str:
     return f"quota:{kind}:{organization_id}:{now:%Y-%m-%d}"
 
 
-def check_lookup_rate(user) -> None:
-    """At most LOOKUP_RATE_PER_MINUTE lookup requests per user per clock minute."""
+def consume_lookup(user, organization, count: int) -> None:
+    """One lookup request of `count` numbers: the member's rate limit and the organization's quota, together.
+
+    At most LOOKUP_RATE_PER_MINUTE requests per user per clock minute; every number counts against the
+    daily quota. A refused request counts against neither.
+    """
     now = timezone.now()
-    key = f"rate:lookup:{user.pk}:{now:%Y%m%d%H%M}"
-    if not _consume(key, 1, settings.LOOKUP_RATE_PER_MINUTE, timeout=90):
+    rate = Counter(f"rate:lookup:{user.pk}:{now:%Y%m%d%H%M}", 1, settings.LOOKUP_RATE_PER_MINUTE, timeout=90)
+    quota = _daily_quota("lookup", organization, count, organization.daily_lookup_quota, now)
+    refused = consume(rate, quota)
+    if refused is rate:
         raise LimitExceeded(
             f"You made more than {settings.LOOKUP_RATE_PER_MINUTE} lookups this minute. Wait a moment and try again.",
             retry_after=60 - now.second,
         )
-
-
-def consume_lookup_quota(organization, count: int) -> None:
-    _consume_daily_quota("lookup", organization, count, organization.daily_lookup_quota, "looked-up numbers")
+    if refused is quota:
+        raise _quota_exceeded(quota, "looked-up numbers", now)
 
 
 def consume_screening_quota(organization, rows: int) -> None:
-    _consume_daily_quota("screening", organization, rows, organization.daily_screening_row_quota, "screened rows")
-
-
-def _consume_daily_quota(kind: str, organization, amount: int, quota: int, unit: str) -> None:
     now = timezone.now()
-    if not _consume(_quota_key(kind, organization.pk, now), amount, quota, timeout=2 * 86400):
-        raise LimitExceeded(
-            f"Your organization's daily quota of {quota} {unit} would be passed by these {amount}. "
-            "It resets at midnight UTC; staff can raise it.",
-            retry_after=_seconds_to_midnight(now),
-        )
+    quota = _daily_quota("screening", organization, rows, organization.daily_screening_row_quota, now)
+    if consume(quota):
+        raise _quota_exceeded(quota, "screened rows", now)
+
+
+def _daily_quota(kind: str, organization, amount: int, quota: int, now: datetime) -> Counter:
+    return Counter(_quota_key(kind, organization.pk, now), amount, quota, timeout=2 * 86400)
+
+
+def _quota_exceeded(quota: Counter, unit: str, now: datetime) -> LimitExceeded:
+    return LimitExceeded(
+        f"Your organization's daily quota of {quota.limit} {unit} would be passed by these {quota.amount}. "
+        "It resets at midnight UTC; staff can raise it.",
+        retry_after=_seconds_to_midnight(now),
+    )
 
 
 def quota_use(organization) -> dict[str, int]:
@@ -101,7 +132,7 @@ def check_dispute_rate(ip_address: str | None) -> None:
     """At most DISPUTES_PER_IP_PER_HOUR disputes from one address per clock hour, against floods."""
     now = timezone.now()
     key = f"rate:dispute:{ip_address or 'unknown'}:{now:%Y%m%d%H}"
-    if not _consume(key, 1, settings.DISPUTES_PER_IP_PER_HOUR, timeout=3700):
+    if consume(Counter(key, 1, settings.DISPUTES_PER_IP_PER_HOUR, timeout=3700)):
         raise LimitExceeded(
             "Too many disputes were sent from your network this hour. Try again later.",
             retry_after=3600 - now.minute * 60 - now.second,

@@ -12,8 +12,7 @@ def lookup_numbers(
 
     Raises limits.LimitExceeded before any work when a limit is reached.
     """
-    limits.check_lookup_rate(membership.user)
-    limits.consume_lookup_quota(membership.organization, len(inputs))
+    limits.consume_lookup(membership.user, membership.organization, len(inputs))
     results = match_inputs(inputs, region or membership.organization.default_region)
     record_event(
         action="lookup",

@@ -10,6 +10,7 @@ from directory.api.serializers import (
     BatchLookupResponseSerializer,
     LookupRequestSerializer,
     LookupResponseSerializer,
+    result_data,
 )
 from directory.lookups import lookup_numbers
 from directory.matching import DISCLAIMER
@@ -58,7 +59,7 @@ class LookupView(APIView):
             region=serializer.validated_data.get("region"),
             request=request,
         )
-        return Response(LookupResponseSerializer(result).data)
+        return Response({**result_data(result), "disclaimer": DISCLAIMER})
 
 
 class BatchLookupView(APIView):
@@ -90,4 +91,4 @@ class BatchLookupView(APIView):
             region=serializer.validated_data.get("region"),
             request=request,
         )
-        return Response(BatchLookupResponseSerializer({"results": results}).data)
+        return Response({"results": [result_data(result) for result in results], "disclaimer": DISCLAIMER})

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from directory.importing import IMPORT_OUTCOMES
-from directory.matching import DISCLAIMER, MatchInput, Outcome
+from directory.matching import DISCLAIMER, MatchInput, MatchResult, Outcome
 from directory.models import Contact, ListedNumber, Operation
 from directory.phone import InvalidNumber, is_known_region, to_e164
 
@@ -191,6 +191,20 @@ class LookupResultSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.ALL)
     reason = serializers.CharField(allow_blank=True)
     evidence = EvidenceSerializer(allow_null=True)
+
+
+def result_data(result: MatchResult) -> dict:
+    """What LookupResultSerializer gives for a result, built directly (the serializer documents the schema).
+
+    Single lookups answer hundreds of times a second; the nested serializer took a tenth of each request.
+    """
+    return {
+        "input": result.input.raw,
+        "e164": result.e164,
+        "outcome": result.outcome,
+        "reason": result.reason,
+        "evidence": result.evidence,
+    }
 
 
 class LookupResponseSerializer(LookupResultSerializer):

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -167,3 +169,29 @@ def test_lookups_take_json_only_and_unknown_api_paths_answer_json(member_api):
     missing = member_api.get("/api/v1/nothing-here/")
     assert missing.status_code == 404
     assert missing.json() == {"detail": "Not found."}
+
+
+def test_a_refused_lookup_counts_against_no_limit(member_api, org, settings):
+    from directory.limits import quota_use
+
+    settings.LOOKUP_RATE_PER_MINUTE = 1
+    org.daily_lookup_quota = 3
+    org.save()
+    assert member_api.post(BATCH, {"numbers": ["2065550100", "2065550101"]}, format="json").status_code == 200
+    assert member_api.post(LOOKUP, {"number": "2065550100"}, format="json").status_code == 429  # the rate
+    assert quota_use(org)["lookups"] == 2
+    settings.LOOKUP_RATE_PER_MINUTE = 10
+    assert member_api.post(BATCH, {"numbers": ["2065550100", "2065550101"]}, format="json").status_code == 429
+    assert member_api.post(LOOKUP, {"number": "2065550100"}, format="json").status_code == 200
+    assert quota_use(org)["lookups"] == 3
+
+
+def test_answers_carry_exactly_the_documented_result_fields(listed):
+    from directory.api.serializers import LookupResultSerializer, result_data
+    from directory.matching import MatchInput, match_inputs
+
+    results = match_inputs([MatchInput("2065550123"), MatchInput("x"), MatchInput("+1 206 555 0123")], "US")
+    results += match_inputs([MatchInput("2065550123", assigned_to=date(2020, 1, 1)), MatchInput("2065550199")], "US")
+    assert [result.outcome for result in results] == ["match", "invalid", "duplicate", "outside_window", "no_match"]
+    for result in results:
+        assert result_data(result) == LookupResultSerializer(result).data
