@@ -8,6 +8,7 @@ are listed.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date
+from typing import NamedTuple
 
 from directory.models import Contact, ListedNumber
 from directory.phone import normalize
@@ -28,8 +29,7 @@ class Outcome:
     ALL = (MATCH, OUTSIDE_WINDOW, NO_MATCH, INVALID, DUPLICATE)
 
 
-@dataclass(frozen=True)
-class MatchInput:
+class MatchInput(NamedTuple):
     """One number to check, with the window when the company held it (both ends inclusive)."""
 
     raw: str
@@ -43,7 +43,7 @@ class MatchInput:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class MatchResult:
     input: MatchInput
     outcome: str
@@ -64,64 +64,40 @@ class ContactFacts:
     ended_on: date | None
 
 
-@dataclass
-class Candidate:
-    input: MatchInput
-    e164: str
-    extension: str
-
-
 def match_inputs(inputs: list[MatchInput], region: str) -> list[MatchResult]:
     """Outcome of every input, in input order."""
     results: list[MatchResult | None] = []
-    candidates: dict[int, Candidate] = {}
+    candidates: list[tuple[int, str, str]] = []  # position, E.164, extension
     seen: set[str] = set()
     for position, item in enumerate(inputs):
-        result, e164, extension = _classify(item, region, seen)
-        results.append(result)
-        if result is None:
-            candidates[position] = Candidate(item, e164, extension)
-    facts = listed_contact_facts({candidate.e164 for candidate in candidates.values()})
-    for position, candidate in candidates.items():
-        results[position] = _decide(candidate, facts.get(candidate.e164))
+        normalized = normalize(item.raw, region)
+        if not normalized.is_valid:
+            results.append(MatchResult(item, Outcome.INVALID, reason=normalized.reason))
+        elif item.assigned_from and item.assigned_to and item.assigned_from > item.assigned_to:
+            results.append(MatchResult(item, Outcome.INVALID, reason="assignment window ends before it starts"))
+        elif normalized.e164 in seen:
+            results.append(MatchResult(item, Outcome.DUPLICATE, normalized.e164, extension=normalized.extension))
+        else:
+            seen.add(normalized.e164)
+            results.append(None)
+            candidates.append((position, normalized.e164, normalized.extension))
+    facts = listed_contact_facts(seen)
+    for position, e164, extension in candidates:
+        item = inputs[position]
+        contacts = facts.get(e164)
+        if contacts is None:
+            results[position] = MatchResult(item, Outcome.NO_MATCH, e164, extension=extension)
+        else:
+            results[position] = _decide(item, e164, extension, contacts)
     return results
 
 
-def _classify(item: MatchInput, region: str, seen: set[str]) -> tuple[MatchResult | None, str, str]:
-    """Invalid and duplicate rows are decided at once; the rest need the directory."""
-    normalized = normalize(item.raw, region)
-    if not normalized.is_valid:
-        return MatchResult(item, Outcome.INVALID, reason=normalized.reason), "", ""
-    if item.assigned_from and item.assigned_to and item.assigned_from > item.assigned_to:
-        reason = "assignment window ends before it starts"
-        return MatchResult(item, Outcome.INVALID, reason=reason), "", ""
-    if normalized.e164 in seen:
-        result = MatchResult(item, Outcome.DUPLICATE, e164=normalized.e164, extension=normalized.extension)
-        return result, "", ""
-    seen.add(normalized.e164)
-    return None, normalized.e164, normalized.extension
-
-
-def _decide(candidate: Candidate, contacts: list[ContactFacts] | None) -> MatchResult:
-    item = candidate.input
-    if not contacts:
-        return MatchResult(item, Outcome.NO_MATCH, e164=candidate.e164, extension=candidate.extension)
+def _decide(item: MatchInput, e164: str, extension: str, contacts: list[ContactFacts]) -> MatchResult:
     in_window = [fact for fact in contacts if item.covers(fact.day)]
     if not in_window:
-        return MatchResult(
-            item,
-            Outcome.OUTSIDE_WINDOW,
-            e164=candidate.e164,
-            extension=candidate.extension,
-            reason="every contact falls outside the assignment window",
-        )
-    return MatchResult(
-        item,
-        Outcome.MATCH,
-        e164=candidate.e164,
-        extension=candidate.extension,
-        evidence=build_evidence(candidate.e164, in_window),
-    )
+        reason = "every contact falls outside the assignment window"
+        return MatchResult(item, Outcome.OUTSIDE_WINDOW, e164, reason=reason, extension=extension)
+    return MatchResult(item, Outcome.MATCH, e164, evidence=build_evidence(e164, in_window), extension=extension)
 
 
 def listed_contact_facts(e164s: set[str]) -> dict[str, list[ContactFacts]]:
@@ -132,7 +108,8 @@ def listed_contact_facts(e164s: set[str]) -> dict[str, list[ContactFacts]]:
     """
     if not e164s:
         return {}
-    listed = dict(ListedNumber.objects.matchable().filter(e164__in=e164s).values_list("pk", "e164"))
+    matchable = ListedNumber.objects.matchable().order_by().filter(e164__any_of=e164s)
+    listed = dict(matchable.values_list("pk", "e164"))
     if not listed:
         return {}
     rows = Contact.objects.filter(number_id__in=listed).values_list(

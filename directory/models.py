@@ -1,6 +1,30 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Lookup
 from simple_history.models import HistoricalRecords
+
+
+@models.CharField.register_lookup
+class AnyOf(Lookup):
+    """`field__any_of=[...]`: like `__in`, for thousands of values at once.
+
+    PostgreSQL gets the values sorted, as one comma-separated parameter split on the server:
+    parsing a list of as many placeholders or an array literal takes twice the time of the
+    index lookups themselves. Values holding a comma go as an array.
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        values = sorted(self.rhs)
+        if connection.vendor != "postgresql":
+            return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
+        joined = ",".join(values)
+        if joined.count(",") == len(values) - 1:
+            return f"{lhs} = ANY(string_to_array(%s, ','))", [*params, joined]
+        return f"{lhs} = ANY(%s)", [*params, values]
 
 
 class Operation(models.Model):

@@ -8,8 +8,8 @@ says IS_POSSIBLE (SPEC section 3). The extension is kept apart, never matched.
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import phonenumbers
 from django.conf import settings
@@ -32,11 +32,14 @@ POSSIBILITY_REASONS = {
 }
 
 # The commonest shape of company numbers: a US number written nationally or with +1, in the usual
-# separators. For these, phonenumbers gives "+1" and the ten digits (the leading "1" is its national
-# prefix) and always IS_POSSIBLE; matching them directly skips the parser. Anything else, including
-# extensions and letters, goes through phonenumbers. tests/directory/test_phone.py checks the two agree.
+# separators, maybe with a short extension (x123, ext. 45, #9, ;ext=7). For these, phonenumbers gives
+# "+1" and the ten digits (the leading "1" is its national prefix), always IS_POSSIBLE, and the
+# extension's digits; matching them directly skips the parser. Anything else, including letters and
+# longer extensions, goes through phonenumbers. tests/directory/test_phone.py checks the two agree.
 US_FAST_SHAPE = re.compile(
-    r"[ \t]*(?:\+?1[ .\-]?)?\(?([2-9][0-9]{2})\)?[ .\-]?([2-9][0-9]{2})[ .\-]?([0-9]{4})[ \t]*", re.ASCII
+    r"[ \t]*(?:\+?1[ .\-]?)?\(?([2-9][0-9]{2})\)?[ .\-]?([2-9][0-9]{2})[ .\-]?([0-9]{4})"
+    r"(?:;ext=([0-9]{1,6})|[ ]?(?:[xX#]|ext\.?)[ ]?([0-9]{1,6}))?[ \t]*",
+    re.ASCII,
 )
 
 NUMBER_TYPE_NAMES = {
@@ -44,8 +47,7 @@ NUMBER_TYPE_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class Normalized:
+class Normalized(NamedTuple):
     """The result of normalizing one raw input."""
 
     raw: str
@@ -62,7 +64,8 @@ def normalize(raw: str, region: str | None = "US") -> Normalized:
     """Normalize one raw input in the given default region (None: country code required)."""
     text = "" if raw is None else str(raw)
     if region == "US" and (shape := US_FAST_SHAPE.fullmatch(text)):
-        return Normalized(raw=text, e164="+1" + "".join(shape.groups()))
+        area, exchange, line, rfc_extension, extension = shape.groups()
+        return Normalized(text, f"+1{area}{exchange}{line}", "", rfc_extension or extension or "")
     if not text.strip():
         return Normalized(raw=text, e164=None, reason="empty")
     try:

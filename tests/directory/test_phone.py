@@ -3,18 +3,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from directory.phone import describe, normalize, number_hash
+from bench.screening_data import CompanyList
+from directory.phone import US_FAST_SHAPE, describe, normalize, number_hash
 
 
 def reference(raw: str, region: str):
     """What SPEC section 3 says: phonenumbers.parse + E164, valid only when IS_POSSIBLE."""
+    return reference_with_extension(raw, region)[0]
+
+
+def reference_with_extension(raw: str, region: str) -> tuple[str | None, str]:
     try:
         parsed = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        return None
+        return None, ""
     if phonenumbers.is_possible_number_with_reason(parsed) != phonenumbers.ValidationResult.IS_POSSIBLE:
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return None, ""
+    extension, parsed.extension = parsed.extension or "", None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), extension
+
+
+def normalized(raw: str, region: str) -> tuple[str | None, str]:
+    result = normalize(raw, region)
+    return result.e164, result.extension
 
 
 digits = st.text(alphabet="0123456789", min_size=0, max_size=16)
@@ -112,3 +123,27 @@ def test_the_us_fast_path_agrees_with_phonenumbers(parts, prefix, first, second,
     area = f"{'(' if '(' in parens else ''}{area}{')' if ')' in parens else ''}"
     raw = f"{lead}{prefix}{first}{area}{second}{exchange}{third}{line}{trail}"
     assert normalize(raw, "US").e164 == reference(raw, "US")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    national=st.from_regex(r"[0-9]{10}", fullmatch=True),
+    shape=st.sampled_from(["{a}-{b}-{c}", "({a}) {b}-{c}", "+1 {a} {b} {c}", "1{a}{b}{c}", "{a}.{b}.{c}"]),
+    label=st.sampled_from(["x", "X", "#", "ext", "ext.", "Ext.", ";ext=", "ext:", "extn", "~", ",", "x.", "xx", ""]),
+    before=st.sampled_from(["", " ", "  ", "\t", " - "]),
+    after=st.sampled_from(["", " ", "  ", "."]),
+    digits=st.from_regex(r"[0-9]{0,12}", fullmatch=True),
+    trail=st.sampled_from(["", " ", "#", "\n"]),
+)
+def test_the_us_fast_path_agrees_with_phonenumbers_on_extensions(national, shape, label, before, after, digits, trail):
+    number = shape.format(a=national[:3], b=national[3:6], c=national[6:])
+    raw = f"{number}{before}{label}{after}{digits}{trail}"
+    assert normalized(raw, "US") == reference_with_extension(raw, "US")
+
+
+def test_every_row_of_the_screening_benchmark_agrees_with_phonenumbers():
+    """The benchmark's list (bench/screening_data.py): 20,000 rows of every kind, fast path or not."""
+    company = CompanyList(listed_count=5_000_000, seed=7)
+    rows = [company.phone() for _ in range(20_000)]
+    assert sum(1 for raw in rows if US_FAST_SHAPE.fullmatch(raw)) > 15_000
+    assert [normalized(raw, "US") for raw in rows] == [reference_with_extension(raw, "US") for raw in rows]
