@@ -11,19 +11,23 @@ class UnreadableFile(ValueError):
     """The file as a whole cannot be read; the message says why, plainly."""
 
 
-def decode_text(data: bytes, *, allow_latin1: bool = True) -> str:
-    """Decode UTF-8 (with or without BOM) or UTF-16 (with BOM); else Latin-1 when allowed."""
+def decode(data: bytes, *, allow_latin1: bool = True) -> tuple[str, str]:
+    """The text and its codec: UTF-16 (with BOM), UTF-8 (with or without BOM), else Latin-1 when allowed."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise UnreadableFile("The file says it is UTF-16 but is not valid UTF-16 text.") from None
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8-sig"
     except UnicodeDecodeError:
         if allow_latin1:
-            return data.decode("latin-1")
+            return data.decode("latin-1"), "latin-1"
         raise UnreadableFile("The file is not UTF-8 text. Save it as CSV UTF-8 and upload it again.") from None
+
+
+def decode_text(data: bytes, *, allow_latin1: bool = True) -> str:
+    return decode(data, allow_latin1=allow_latin1)[0]
 
 
 def sniff_dialect(text: str) -> type[csv.Dialect]:

@@ -65,9 +65,10 @@ class ScreeningUpload(models.Model):
 class ScreeningChunk(models.Model):
     """A slice of the list's rows, processed by one task; done at most once.
 
-    `rows` holds the slice's inputs until it is processed; `numbers` the
-    first-in-chunk E.164 of each valid row, for the file-wide duplicate pass.
-    Both are cleared when the screening ends.
+    `content` holds the slice's rows as CSV (row number, phone, label, assigned from,
+    assigned to). `first_rows` and `first_numbers` hold, comma-separated and in the same
+    order, the row and E.164 of each number's first valid row in the slice, for the
+    file-wide duplicate pass. All of it goes when the screening ends.
     """
 
     class Status(models.TextChoices):
@@ -77,8 +78,9 @@ class ScreeningChunk(models.Model):
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()
     row_count = models.PositiveIntegerField()
-    rows = models.JSONField(default=list)
-    numbers = models.JSONField(default=list)
+    content = models.TextField()
+    first_rows = models.TextField(blank=True)
+    first_numbers = models.TextField(blank=True)
     counts = models.JSONField(default=dict)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -94,7 +96,10 @@ class ScreeningChunk(models.Model):
 class ScreeningResult(models.Model):
     """One row of a screening whose outcome is not `no_match` (those are never stored)."""
 
-    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="results")
+    # No other index starts with the screening: unique (screening, row) serves every query by screening
+    # (results are read in row order, filtered by outcome at most). With a second one, a planner that has
+    # no statistics yet for a new screening's rows picks it for `row IN (...)` and reads every row.
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="results", db_index=False)
     chunk_index = models.PositiveIntegerField()
     row = models.PositiveIntegerField()
     input = models.CharField(max_length=255)
@@ -107,7 +112,6 @@ class ScreeningResult(models.Model):
     class Meta:
         ordering = ["screening", "row"]
         constraints = [models.UniqueConstraint(fields=["screening", "row"], name="unique_screening_row")]
-        indexes = [models.Index(fields=["screening", "outcome", "row"])]
 
     @property
     def no_longer_listed(self) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from directory.phone import normalize
-from directory.tabular import UnreadableFile, decode_text, sniff_dialect
+from directory.tabular import UnreadableFile, decode, sniff_dialect
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_UNPACKED_RATIO = 100
@@ -56,13 +56,8 @@ class Inspection:
     estimated_rows: int
 
 
-@dataclass(frozen=True)
-class ListRow:
-    row: int
-    raw: str
-    label: str
-    assigned_from: str
-    assigned_to: str
+# One data row: (row number, phone, label, assigned from, assigned to). A plain tuple: a list has a million.
+ListRow = tuple[int, str, str, str, str]
 
 
 def is_xlsx(data: bytes) -> bool:
@@ -119,10 +114,12 @@ def check_zip(data: bytes) -> None:
 def text_rows(data: bytes) -> Iterator[list[str]]:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableFile("The file is not text (it holds NUL bytes). Upload CSV, XLSX or plain text.")
-    text = decode_text(data)
+    text, encoding = decode(data)
     if "\x00" in text:
         raise UnreadableFile("The file holds NUL characters. Save it again as CSV or plain text.")
-    reader = csv.reader(io.StringIO(text, newline=""), sniff_dialect(text))
+    dialect = sniff_dialect(text[: 64 * 1024])
+    del text  # the rows are decoded as they are read: a whole file of text would take up to 4 bytes a character
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), dialect)
     try:
         yield from reader
     except csv.Error as error:
@@ -146,7 +143,8 @@ def estimate_rows(data: bytes) -> int:
             return count
         except Exception:  # damaged workbooks are reported when the job reads them
             return 0
-    return data.count(b"\n") + 1
+    breaks = max(data.count(b"\n"), data.count(b"\r"))
+    return breaks + (0 if data.endswith((b"\n", b"\r", b"\n\x00", b"\r\x00")) else 1)
 
 
 def find_column(headers: list[str], wanted: str) -> int:
@@ -240,17 +238,18 @@ def inspect(data: bytes, phone_column: str = "", label_column: str = "") -> Insp
 
 def list_rows(data: bytes, layout: Layout) -> Iterator[ListRow]:
     """Every data row with its spreadsheet row number; blank rows are skipped, not renumbered."""
-
-    def cell(cells: list[str], index: int | None) -> str:
-        return cells[index] if index is not None and index < len(cells) else ""
-
+    phone, label, held_from, held_to = layout.phone, layout.label, layout.assigned_from, layout.assigned_to
+    width = 1 + max(index for index in (phone, label, held_from, held_to) if index is not None)
+    padding = [""] * width
     for number, cells in enumerate(all_rows(data), start=1):
-        if (number == 1 and layout.has_header) or not any(str(value).strip() for value in cells):
+        if (number == 1 and layout.has_header) or not "".join(cells).strip():
             continue
-        yield ListRow(
+        if len(cells) < width:
+            cells = cells + padding[len(cells) :]
+        yield (
             number,
-            cell(cells, layout.phone),
-            cell(cells, layout.label),
-            cell(cells, layout.assigned_from).strip(),
-            cell(cells, layout.assigned_to).strip(),
+            cells[phone],
+            "" if label is None else cells[label],
+            "" if held_from is None else cells[held_from].strip(),
+            "" if held_to is None else cells[held_to].strip(),
         )

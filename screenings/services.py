@@ -5,13 +5,15 @@ chunk): each claims its work with a conditional UPDATE or a row lock and
 returns early when someone else already did it.
 """
 
+import csv
 import datetime as dt
-from collections.abc import Iterator
+import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -116,8 +118,12 @@ def chunked(rows: Iterator[reading.ListRow], size: int) -> Iterator[list[reading
         yield chunk
 
 
-def prepare_screening(screening_id: str) -> list[int]:
-    """Split the uploaded file into chunks; returns the chunk indexes to process (none if already done)."""
+def prepare_screening(screening_id: str, on_chunk: Callable[[int], None] | None = None) -> list[int]:
+    """Split the uploaded file into chunks; returns the chunk indexes (none if someone else prepares it).
+
+    `on_chunk(index)` is called as soon as each chunk is stored, so matching starts while the
+    rest of the file is still being split.
+    """
     claimed = Screening.objects.filter(pk=screening_id, status=Screening.Status.QUEUED).update(
         status=Screening.Status.RUNNING, started_at=timezone.now()
     )
@@ -125,16 +131,18 @@ def prepare_screening(screening_id: str) -> list[int]:
         return []
     screening = Screening.objects.get(pk=screening_id)
     try:
-        return _split(screening)
+        return _split(screening, on_chunk or (lambda index: None))
     except UnreadableFile as error:
         fail_screening(screening_id, str(error))
         return []
 
 
-@transaction.atomic
-def _split(screening: Screening) -> list[int]:
-    upload = ScreeningUpload.objects.select_for_update().get(screening=screening)
-    data = bytes(upload.content)
+def _split(screening: Screening, on_chunk: Callable[[int], None]) -> list[int]:
+    """Store the chunks one by one; a second run (its worker died) keeps those already stored."""
+    data = ScreeningUpload.objects.filter(screening=screening).values_list("content", flat=True).first()
+    if data is None:
+        raise UnreadableFile("The uploaded file is gone. Upload it again.")
+    data = bytes(data)
     layout = layout_for(screening, data)
     total = 0
     indexes = []
@@ -142,18 +150,27 @@ def _split(screening: Screening) -> list[int]:
         total += len(rows)
         if total > settings.SCREENING_MAX_ROWS:
             raise UnreadableFile(f"The file has more than {settings.SCREENING_MAX_ROWS:,} rows, the limit.")
-        ScreeningChunk.objects.create(
-            screening=screening,
-            index=index,
-            row_count=len(rows),
-            rows=[[r.row, r.raw, r.label, r.assigned_from, r.assigned_to] for r in rows],
-        )
+        chunk = ScreeningChunk(screening=screening, index=index, row_count=len(rows), content=pack_rows(rows))
+        ScreeningChunk.objects.bulk_create([chunk], ignore_conflicts=True)
+        on_chunk(index)
         indexes.append(index)
     if not total:
         raise UnreadableFile("The file has no rows with a phone number.")
-    Screening.objects.filter(pk=screening.pk).update(total_rows=total)
-    upload.delete()
+    with transaction.atomic():
+        Screening.objects.filter(pk=screening.pk).update(total_rows=total)
+        ScreeningUpload.objects.filter(screening=screening).delete()
     return indexes
+
+
+def pack_rows(rows: list[reading.ListRow]) -> str:
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return text.getvalue()
+
+
+def unpack_rows(content: str) -> Iterator[list[str]]:
+    """A chunk's rows as [row number, phone, label, assigned from, assigned to]."""
+    return csv.reader(io.StringIO(content, newline=""))
 
 
 def parse_window(text: str, name: str) -> dt.date | None:
@@ -165,19 +182,43 @@ def parse_window(text: str, name: str) -> dt.date | None:
         raise ValueError(f"{name} {text!r} is not a date (use YYYY-MM-DD)") from None
 
 
-def match_chunk_rows(rows: list[list], region: str) -> list[tuple[int, MatchResult]]:
+@dataclass
+class ChunkOutcome:
+    """What a chunk keeps: the rows to store (never `no_match`), counts, and each number's first row."""
+
+    results: list[tuple[int, MatchResult]]
+    counts: dict[str, int]
+    first_rows: list[int]
+    first_numbers: list[str]
+
+
+def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
     """Outcomes of one chunk's rows, in row order; a bad window date makes its row invalid."""
     numbered, inputs, bad = [], [], []
     for row, raw, label, held_from, held_to in rows:
-        try:
-            window = parse_window(held_from, "assigned_from"), parse_window(held_to, "assigned_to")
-        except ValueError as error:
-            bad.append((row, MatchResult(MatchInput(raw, label=label), Outcome.INVALID, reason=str(error))))
-            continue
-        numbered.append(row)
+        if held_from or held_to:
+            try:
+                window = parse_window(held_from, "assigned_from"), parse_window(held_to, "assigned_to")
+            except ValueError as error:
+                bad.append((int(row), MatchResult(MatchInput(raw, label=label), Outcome.INVALID, reason=str(error))))
+                continue
+        else:
+            window = None, None
+        numbered.append(int(row))
         inputs.append(MatchInput(raw, *window, label=label))
-    matched = list(zip(numbered, match_inputs(inputs, region), strict=True))
-    return sorted(matched + bad, key=lambda pair: pair[0])
+    outcome = ChunkOutcome(bad, dict.fromkeys(Outcome.ALL, 0), [], [])
+    outcome.counts[Outcome.INVALID] = len(bad)
+    for row, result in zip(numbered, match_inputs(inputs, region), strict=True):
+        outcome.counts[result.outcome] += 1
+        if result.outcome in FIRST_OCCURRENCES:
+            outcome.first_rows.append(row)
+            outcome.first_numbers.append(result.e164)
+        if result.outcome != Outcome.NO_MATCH:
+            outcome.results.append((row, result))
+    return outcome
+
+
+FIRST_OCCURRENCES = frozenset((Outcome.MATCH, Outcome.OUTSIDE_WINDOW, Outcome.NO_MATCH))
 
 
 def process_chunk(screening_id: str, index: int) -> bool:
@@ -188,64 +229,73 @@ def process_chunk(screening_id: str, index: int) -> bool:
     if chunk.screening.status != Screening.Status.RUNNING:
         return False
     ScreeningChunk.objects.filter(pk=chunk.pk).update(started_at=timezone.now(), attempts=F("attempts") + 1)
-    results = match_chunk_rows(chunk.rows, chunk.screening.region)
+    outcome = match_chunk_rows(unpack_rows(chunk.content), chunk.screening.region)
     with transaction.atomic():
-        locked = ScreeningChunk.objects.select_for_update().get(pk=chunk.pk)
-        if locked.status == ScreeningChunk.Status.DONE:
-            return False
-        _store_chunk(chunk.screening, locked, results)
+        locked = ScreeningChunk.objects.select_for_update().filter(pk=chunk.pk).first()
+        if locked is None or locked.status == ScreeningChunk.Status.DONE:
+            return False  # done by another worker, or the screening failed meanwhile
+        _store_chunk(chunk.screening, locked, outcome)
     return True
 
 
-def _store_chunk(screening: Screening, chunk: ScreeningChunk, results: list[tuple[int, MatchResult]]) -> None:
-    ScreeningResult.objects.filter(screening=screening, chunk_index=chunk.index).delete()
-    ScreeningResult.objects.bulk_create(
-        result_row(screening, chunk.index, row, result) for row, result in results if result.outcome != Outcome.NO_MATCH
-    )
-    firsts = [
-        [row, result.e164, result.input.raw, result.input.label]
-        for row, result in results
-        if result.outcome in FIRST_OCCURRENCES
-    ]
+def _store_chunk(screening: Screening, chunk: ScreeningChunk, outcome: ChunkOutcome) -> None:
+    insert_results(screening, [(chunk.index, row, *stored_fields(result)) for row, result in outcome.results])
     if screening.monitor:
-        WatchedNumber.objects.bulk_create(
-            (
-                WatchedNumber(
-                    organization_id=screening.organization_id, screening=screening, number_hash=number_hash(first[1])
-                )
-                for first in firsts
-            ),
-            ignore_conflicts=True,
+        watched = (
+            WatchedNumber(organization_id=screening.organization_id, screening=screening, number_hash=number_hash(e164))
+            for e164 in outcome.first_numbers
         )
-    counts = dict.fromkeys(Outcome.ALL, 0)
-    for _, result in results:
-        counts[result.outcome] += 1
-    chunk.numbers, chunk.counts, chunk.rows = firsts, counts, []
+        WatchedNumber.objects.bulk_create(watched, ignore_conflicts=True)
+    chunk.counts = outcome.counts
+    chunk.first_rows = ",".join(map(str, outcome.first_rows))
+    chunk.first_numbers = ",".join(outcome.first_numbers)
     chunk.status, chunk.done_at = ScreeningChunk.Status.DONE, timezone.now()
-    chunk.save(update_fields=["numbers", "counts", "rows", "status", "done_at"])
+    chunk.save(update_fields=["counts", "first_rows", "first_numbers", "status", "done_at"])
     Screening.objects.filter(pk=screening.pk).update(processed_rows=F("processed_rows") + chunk.row_count)
 
 
-FIRST_OCCURRENCES = (Outcome.MATCH, Outcome.OUTSIDE_WINDOW, Outcome.NO_MATCH)
+RESULT_FIELDS = ("screening", "chunk_index", "row", "input", "label", "e164", "outcome", "reason", "evidence")
 
 
-def result_row(screening: Screening, chunk_index: int, row: int, result: MatchResult) -> ScreeningResult:
-    return ScreeningResult(
-        screening=screening,
-        chunk_index=chunk_index,
-        row=row,
-        input=result.input.raw[:255],
-        label=result.input.label[:255],
-        e164=result.e164 or "",
-        outcome=result.outcome,
-        reason=result.reason[:200],
-        evidence=result.evidence,
-    )
+def stored_fields(result: MatchResult) -> tuple:
+    return result.input.raw, result.input.label, result.e164 or "", result.outcome, result.reason, result.evidence
+
+
+def insert_results(screening: Screening, results: list[tuple]) -> None:
+    """Write results, each (chunk index, row, input, label, E.164, outcome, reason, evidence), in multi-row INSERTs.
+
+    A million-row list has tens of thousands of results; model instances and bulk_create cost
+    several times what the database does.
+    """
+    fields = [ScreeningResult._meta.get_field(name) for name in RESULT_FIELDS]
+    screening_id, evidence_field = fields[0].get_db_prep_value(screening.pk, connection), fields[-1]
+    quote = connection.ops.quote_name
+    table, columns = quote(ScreeningResult._meta.db_table), ", ".join(quote(field.column) for field in fields)
+    one_row = f"({', '.join(['%s'] * len(fields))})"
+
+    def values(result: tuple) -> tuple:
+        chunk_index, row, raw, label, e164, outcome, reason, evidence = result
+        if evidence is not None:
+            evidence = evidence_field.get_db_prep_save(evidence, connection)
+        return screening_id, chunk_index, row, raw[:255], label[:255], e164, outcome, reason[:200], evidence
+
+    size = connection.ops.bulk_batch_size(fields, results) or 1
+    with connection.cursor() as cursor:
+        for start in range(0, len(results), size):
+            batch = results[start : start + size]
+            rows = ", ".join([one_row] * len(batch))
+            params = [value for result in batch for value in values(result)]
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {rows}", params)  # noqa: S608  # nosec B608
 
 
 def all_chunks_done(screening_id: str) -> bool:
+    """True once the whole file is split and every chunk of it matched."""
+    split = Screening.objects.filter(pk=screening_id, total_rows__isnull=False).exists()
     return (
-        not ScreeningChunk.objects.filter(screening_id=screening_id).exclude(status=ScreeningChunk.Status.DONE).exists()
+        split
+        and not ScreeningChunk.objects.filter(screening_id=screening_id)
+        .exclude(status=ScreeningChunk.Status.DONE)
+        .exists()
     )
 
 
@@ -260,17 +310,17 @@ def finalize_screening(screening_id: str) -> bool:
     counts = dict.fromkeys(Outcome.ALL, 0)
     seen: set[str] = set()
     for index in screening.chunks.order_by("index").values_list("index", flat=True):
-        # One chunk in memory at a time: a million rows' numbers at once would not fit a small worker.
-        numbers, chunk_counts = screening.chunks.filter(index=index).values_list("numbers", "counts").get()
-        for outcome, count in chunk_counts.items():
+        # One chunk in memory at a time, besides the set of numbers seen so far; set and dict
+        # operations, not a loop over a million rows.
+        chunk = screening.chunks.only("index", "counts", "first_rows", "first_numbers").get(index=index)
+        for outcome, count in chunk.counts.items():
             counts[outcome] += count
-        repeats = []
-        for row, e164, raw, label in numbers:
-            if e164 in seen:
-                repeats.append(ListRowResult(row, e164, raw, label))
-            else:
-                seen.add(e164)
-        _mark_duplicates(screening, index, repeats, counts)
+        numbers = chunk.first_numbers.split(",") if chunk.first_numbers else []
+        repeated = seen.intersection(numbers)
+        seen.update(numbers)
+        if repeated:
+            row_of = dict(zip(numbers, chunk.first_rows.split(","), strict=True))
+            _mark_duplicates(screening, index, {row_of[e164]: e164 for e164 in repeated}, counts)
     screening.chunks.all().delete()
     screening.status, screening.counts, screening.finished_at = Screening.Status.DONE, counts, timezone.now()
     screening.save(update_fields=["status", "counts", "finished_at"])
@@ -282,38 +332,30 @@ def finalize_screening(screening_id: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class ListRowResult:
-    row: int
-    e164: str
-    raw: str
-    label: str
+def _mark_duplicates(screening: Screening, chunk_index: int, repeats: dict[str, str], counts: dict) -> None:
+    """Rows (E.164 by row number) whose number came earlier in another chunk: their outcome becomes `duplicate`.
 
-
-def _mark_duplicates(screening: Screening, chunk_index: int, repeats: list[ListRowResult], counts: dict) -> None:
-    """Rows whose number came earlier in another chunk: their outcome becomes `duplicate`, in two statements."""
-    if not repeats:
-        return
-    stored = {result.row: result for result in screening.results.filter(row__in=[r.row for r in repeats])}
-    for result in stored.values():
-        counts[result.outcome] -= 1
-        result.outcome, result.reason, result.evidence = Outcome.DUPLICATE, "", None
-    ScreeningResult.objects.bulk_update(stored.values(), ["outcome", "reason", "evidence"])
-    new = [
-        ScreeningResult(
-            screening=screening,
-            chunk_index=chunk_index,
-            row=repeat.row,
-            input=repeat.raw[:255],
-            label=repeat.label[:255],
-            e164=repeat.e164,
-            outcome=Outcome.DUPLICATE,
-        )
-        for repeat in repeats
-        if repeat.row not in stored
-    ]
-    ScreeningResult.objects.bulk_create(new)
-    counts[Outcome.NO_MATCH] -= len(new)
+    A repeat stored as a match or outside the window is updated; one that was not stored
+    (no match) is written now, with its input and label read back from the chunk's rows.
+    """
+    rows = [int(row) for row in repeats]
+    # The range lets the index skip to the chunk's rows even before the planner has statistics for them.
+    stored = screening.results.filter(row__range=(min(rows), max(rows)), row__in=rows)
+    stored_outcomes = dict(stored.values_list("row", "outcome"))
+    stored.update(outcome=Outcome.DUPLICATE, reason="", evidence=None)
+    for outcome in stored_outcomes.values():
+        counts[outcome] -= 1
+    missing = set(repeats).difference(str(row) for row in stored_outcomes)
+    content = screening.chunks.values_list("content", flat=True).get(index=chunk_index)
+    insert_results(
+        screening,
+        [
+            (chunk_index, int(row), raw, label, repeats[row], Outcome.DUPLICATE, "", None)
+            for row, raw, label, *_ in unpack_rows(content)
+            if row in missing
+        ],
+    )
+    counts[Outcome.NO_MATCH] -= len(missing)
     counts[Outcome.DUPLICATE] += len(repeats)
 
 

@@ -2,8 +2,9 @@
 
 import logging
 
-from celery import group, shared_task
+from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerError
 
 from screenings import monitoring, services
 
@@ -15,16 +16,25 @@ RETRY = {"autoretry_for": RETRYABLE, "max_retries": 5, "retry_backoff": 2, "retr
 
 @shared_task(**RETRY)
 def prepare_screening_task(screening_id: str) -> None:
+    """Split the file; each chunk is queued as soon as it is stored, so matching overlaps the split."""
     try:
-        indexes = services.prepare_screening(screening_id)
+        indexes = services.prepare_screening(screening_id, on_chunk=lambda index: queue_chunk(screening_id, index))
     except RETRYABLE:
         raise
     except Exception:
         logger.exception("screening %s could not be prepared", screening_id)
         services.fail_screening(screening_id, "The file could not be read. Check its format and upload it again.")
         return
-    if indexes:
-        group(process_chunk_task.s(screening_id, index) for index in indexes).apply_async()
+    if indexes and services.all_chunks_done(screening_id):
+        finalize_screening_task.delay(screening_id)  # every chunk finished before the split did
+
+
+def queue_chunk(screening_id: str, index: int) -> None:
+    """Send a chunk's task; one the broker cannot take now is sent again by the periodic requeue."""
+    try:
+        process_chunk_task.delay(screening_id, index)
+    except BrokerError:
+        logger.warning("chunk %s of screening %s waits for the requeue: no broker", index, screening_id)
 
 
 @shared_task(**RETRY)

@@ -9,7 +9,7 @@ from screenings import reading
 
 def rows_of(data: bytes, **columns):
     inspection = reading.inspect(data, **columns)
-    return inspection.layout, [(r.row, r.raw, r.label) for r in reading.list_rows(data, inspection.layout)]
+    return inspection.layout, [(row, raw, label) for row, raw, label, *_ in reading.list_rows(data, inspection.layout)]
 
 
 def xlsx(rows) -> bytes:

@@ -165,3 +165,14 @@ def test_numbers_under_review_do_not_alert(hr, org_admin, screen, django_capture
             e164="+12065550100", operation=OperationFactory(), occurred_at="2025-01-01T00:00:00Z", channel="text"
         )
     assert not Alert.objects.exists()
+
+
+@pytest.mark.parametrize(("separator", "ending"), [("\n", "\n"), ("\r\n", "\r\n"), ("\r", "\r"), ("\n", "")])
+def test_a_file_of_exactly_the_row_limit_is_accepted_whatever_its_line_ends(hr, settings, separator, ending):
+    settings.SCREENING_MAX_ROWS = 3
+    rows = ["phone", "2065550100", "2065550101", "2065550102"]
+    services.create_screening(membership=hr.membership, filename="a.csv", data=(separator.join(rows) + ending).encode())
+    with pytest.raises(services.ScreeningRejected) as rejected:
+        data = (separator.join([*rows, "2065550103"]) + ending).encode()
+        services.create_screening(membership=hr.membership, filename="a.csv", data=data)
+    assert rejected.value.status == 413

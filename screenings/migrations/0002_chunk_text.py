@@ -1,0 +1,45 @@
+from django.db import migrations, models
+
+
+UNCOMPRESSED = {
+    "screenings_screeningupload": ["content"],
+    "screenings_screeningchunk": ["content", "first_rows", "first_numbers"],
+}
+
+
+def store_uncompressed(apps, schema_editor):
+    """PostgreSQL compresses large values by default: for a 20 MB upload, or a chunk's rows, that is most
+    of the INSERT's time. They live for minutes, so they are stored as they come."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, columns in UNCOMPRESSED.items():
+        for column in columns:
+            schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE EXTERNAL")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("screenings", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.RemoveField(model_name="screeningchunk", name="rows"),
+        migrations.RemoveField(model_name="screeningchunk", name="numbers"),
+        migrations.AddField(
+            model_name="screeningchunk",
+            name="content",
+            field=models.TextField(default=""),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="screeningchunk",
+            name="first_rows",
+            field=models.TextField(blank=True),
+        ),
+        migrations.AddField(
+            model_name="screeningchunk",
+            name="first_numbers",
+            field=models.TextField(blank=True),
+        ),
+        migrations.RunPython(store_uncompressed, migrations.RunPython.noop, elidable=True),
+    ]
