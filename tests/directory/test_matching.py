@@ -44,6 +44,14 @@ def test_match_with_evidence(listed):
     ]
 
 
+def test_a_number_alone_and_among_others_gets_the_same_evidence(listed):
+    """One number takes a joined query of its own; several take the batch queries."""
+    alone = outcome("+12065550123")
+    among = match_inputs([MatchInput("+12065550123"), MatchInput("+12065550199")], "US")[0]
+    assert alone.evidence == among.evidence
+    assert alone.evidence["first_contact"] == "2022-03-10"  # 23:30 UTC: days are UTC days
+
+
 def test_evidence_never_holds_internal_fields(listed):
     text = json.dumps(outcome("+12065550123").evidence)
     for secret in ("CASE-SECRET", "internal note", "curator", "@", "Sheriff"):
