@@ -67,8 +67,9 @@ class ScreeningChunk(models.Model):
 
     `content` holds the slice's rows as CSV (row number, phone, label, assigned from,
     assigned to). `first_rows` and `first_numbers` hold, comma-separated and in the same
-    order, the row and E.164 of each number's first valid row in the slice, for the
-    file-wide duplicate pass. All of it goes when the screening ends.
+    order, the row and E.164 of each number's first valid row in the slice, and
+    `stored_first_rows` those of them stored as results, for the file-wide duplicate
+    pass. All of it goes when the screening ends.
     """
 
     class Status(models.TextChoices):
@@ -81,6 +82,7 @@ class ScreeningChunk(models.Model):
     content = models.TextField()
     first_rows = models.TextField(blank=True)
     first_numbers = models.TextField(blank=True)
+    stored_first_rows = models.TextField(blank=True)
     counts = models.JSONField(default=dict)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     started_at = models.DateTimeField(null=True, blank=True)

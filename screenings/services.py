@@ -184,17 +184,19 @@ def parse_window(text: str, name: str) -> dt.date | None:
 
 @dataclass
 class ChunkOutcome:
-    """What a chunk keeps: the rows to store (never `no_match`), counts, and each number's first row."""
+    """What a chunk keeps: the rows to store (never `no_match`), counts, each number's first row,
+    and which of those first rows are stored (a match or outside the window)."""
 
     results: list[tuple[int, MatchResult]]
     counts: dict[str, int]
-    first_rows: list[int]
+    first_rows: list[str]
     first_numbers: list[str]
+    stored_first_rows: list[str]
 
 
 def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
     """Outcomes of one chunk's rows, in row order; a bad window date makes its row invalid."""
-    numbered, inputs, bad = [], [], []
+    numbered, inputs, bad = [], [], []  # row numbers stay text: they are stored as text again
     for row, raw, label, held_from, held_to in rows:
         if held_from or held_to:
             try:
@@ -204,9 +206,9 @@ def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
                 continue
         else:
             window = None, None
-        numbered.append(int(row))
+        numbered.append(row)
         inputs.append(MatchInput(raw, *window, label=label))
-    outcome = ChunkOutcome(bad, dict.fromkeys(Outcome.ALL, 0), [], [])
+    outcome = ChunkOutcome(bad, dict.fromkeys(Outcome.ALL, 0), [], [], [])
     outcome.counts[Outcome.INVALID] = len(bad)
     for row, result in zip(numbered, match_inputs(inputs, region), strict=True):
         outcome.counts[result.outcome] += 1
@@ -214,7 +216,9 @@ def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
             outcome.first_rows.append(row)
             outcome.first_numbers.append(result.e164)
         if result.outcome != Outcome.NO_MATCH:
-            outcome.results.append((row, result))
+            outcome.results.append((int(row), result))
+            if result.outcome in FIRST_OCCURRENCES:
+                outcome.stored_first_rows.append(row)
     return outcome
 
 
@@ -247,10 +251,11 @@ def _store_chunk(screening: Screening, chunk: ScreeningChunk, outcome: ChunkOutc
         )
         WatchedNumber.objects.bulk_create(watched, ignore_conflicts=True)
     chunk.counts = outcome.counts
-    chunk.first_rows = ",".join(map(str, outcome.first_rows))
+    chunk.first_rows = ",".join(outcome.first_rows)
     chunk.first_numbers = ",".join(outcome.first_numbers)
+    chunk.stored_first_rows = ",".join(outcome.stored_first_rows)
     chunk.status, chunk.done_at = ScreeningChunk.Status.DONE, timezone.now()
-    chunk.save(update_fields=["counts", "first_rows", "first_numbers", "status", "done_at"])
+    chunk.save(update_fields=["counts", "first_rows", "first_numbers", "stored_first_rows", "status", "done_at"])
     Screening.objects.filter(pk=screening.pk).update(processed_rows=F("processed_rows") + chunk.row_count)
 
 
@@ -268,7 +273,7 @@ def insert_results(screening: Screening, results: list[tuple]) -> None:
     several times what the database does.
     """
     fields = [ScreeningResult._meta.get_field(name) for name in RESULT_FIELDS]
-    screening_id, evidence_field = fields[0].get_db_prep_value(screening.pk, connection), fields[-1]
+    screening_id, evidence_field = str(fields[0].get_db_prep_value(screening.pk, connection)), fields[-1]
     quote = connection.ops.quote_name
     table, columns = quote(ScreeningResult._meta.db_table), ", ".join(quote(field.column) for field in fields)
     one_row = f"({', '.join(['%s'] * len(fields))})"
@@ -312,7 +317,7 @@ def finalize_screening(screening_id: str) -> bool:
     for index in screening.chunks.order_by("index").values_list("index", flat=True):
         # One chunk in memory at a time, besides the set of numbers seen so far; set and dict
         # operations, not a loop over a million rows.
-        chunk = screening.chunks.only("index", "counts", "first_rows", "first_numbers").get(index=index)
+        chunk = screening.chunks.defer("content").get(index=index)
         for outcome, count in chunk.counts.items():
             counts[outcome] += count
         numbers = chunk.first_numbers.split(",") if chunk.first_numbers else []
@@ -320,7 +325,9 @@ def finalize_screening(screening_id: str) -> bool:
         seen.update(numbers)
         if repeated:
             row_of = dict(zip(numbers, chunk.first_rows.split(","), strict=True))
-            _mark_duplicates(screening, index, {row_of[e164]: e164 for e164 in repeated}, counts)
+            repeats = {row_of[e164]: e164 for e164 in repeated}
+            stored = repeats.keys() & set(chunk.stored_first_rows.split(","))
+            _mark_duplicates(screening, index, repeats, stored, counts)
     screening.chunks.all().delete()
     screening.status, screening.counts, screening.finished_at = Screening.Status.DONE, counts, timezone.now()
     screening.save(update_fields=["status", "counts", "finished_at"])
@@ -332,27 +339,29 @@ def finalize_screening(screening_id: str) -> bool:
     return True
 
 
-def _mark_duplicates(screening: Screening, chunk_index: int, repeats: dict[str, str], counts: dict) -> None:
+def _mark_duplicates(
+    screening: Screening, chunk_index: int, repeats: dict[str, str], stored: set[str], counts: dict
+) -> None:
     """Rows (E.164 by row number) whose number came earlier in another chunk: their outcome becomes `duplicate`.
 
-    A repeat stored as a match or outside the window is updated; one that was not stored
-    (no match) is written now, with its input and label read back from the chunk's rows.
+    Those `stored` (a match or outside the window) are updated; the others (no match) are written
+    now, with their input and label read back from the chunk's rows.
     """
-    rows = [int(row) for row in repeats]
-    # The range lets the index skip to the chunk's rows even before the planner has statistics for them.
-    stored = screening.results.filter(row__range=(min(rows), max(rows)), row__in=rows)
-    stored_outcomes = dict(stored.values_list("row", "outcome"))
-    stored.update(outcome=Outcome.DUPLICATE, reason="", evidence=None)
-    for outcome in stored_outcomes.values():
-        counts[outcome] -= 1
-    missing = set(repeats).difference(str(row) for row in stored_outcomes)
+    if stored:
+        rows = [int(row) for row in stored]
+        # The range lets the index skip to the chunk's rows even before the planner has statistics for them.
+        results = screening.results.filter(row__range=(min(rows), max(rows)), row__in=rows)
+        for outcome in results.values_list("outcome", flat=True):
+            counts[outcome] -= 1
+        results.update(outcome=Outcome.DUPLICATE, reason="", evidence=None)
+    missing = repeats.keys() - stored
     content = screening.chunks.values_list("content", flat=True).get(index=chunk_index)
     insert_results(
         screening,
         [
-            (chunk_index, int(row), raw, label, repeats[row], Outcome.DUPLICATE, "", None)
-            for row, raw, label, *_ in unpack_rows(content)
-            if row in missing
+            (chunk_index, int(record[0]), record[1], record[2], repeats[record[0]], Outcome.DUPLICATE, "", None)
+            for record in unpack_rows(content)
+            if record[0] in missing
         ],
     )
     counts[Outcome.NO_MATCH] -= len(missing)

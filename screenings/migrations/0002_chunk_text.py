@@ -41,5 +41,10 @@ class Migration(migrations.Migration):
             name="first_numbers",
             field=models.TextField(blank=True),
         ),
+        migrations.AddField(
+            model_name="screeningchunk",
+            name="stored_first_rows",
+            field=models.TextField(blank=True),
+        ),
         migrations.RunPython(store_uncompressed, migrations.RunPython.noop, elidable=True),
     ]
