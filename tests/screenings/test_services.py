@@ -176,3 +176,13 @@ def test_a_file_of_exactly_the_row_limit_is_accepted_whatever_its_line_ends(hr, 
         data = (separator.join([*rows, "2065550103"]) + ending).encode()
         services.create_screening(membership=hr.membership, filename="a.csv", data=data)
     assert rejected.value.status == 413
+
+
+def test_inputs_and_labels_are_stored_exactly_whatever_characters_they_hold(hr, screen):
+    labels = ["tab\there", "two\nlines", "back\\slash", "\\.", "\\N", 'comma, and "quotes"']
+    lines = ["phone,employee"] + [
+        f'"not a number {n}\t\\","{label.replace(chr(34), chr(34) * 2)}"' for n, label in enumerate(labels)
+    ]
+    screening = screen(hr.membership, "\n".join(lines).encode())
+    stored = list(ScreeningResult.objects.filter(screening=screening).order_by("row").values_list("input", "label"))
+    assert stored == [(f"not a number {n}\t\\", label) for n, label in enumerate(labels)]
