@@ -13,53 +13,24 @@ the workers' peak memory and where the screening's time went; writes bench/out/s
 import argparse
 import json
 import os
-import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
 import urllib.request
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg2
-
 # Run as a script, this file's folder is first on sys.path: its helper modules import as they are.
-from screening_data import ROW_KINDS, load_directory, write_company_list
-from screening_processes import (
-    BIN,
-    ROOT,
-    MachineLoad,
-    MemoryWatch,
-    start_celery,
-    start_gunicorn,
-    stop,
-    task_runs,
-    wait_for_celery,
-)
+import common
+from screening_data import ROW_KINDS, write_company_list
+from screening_processes import MachineLoad, MemoryWatch, start_celery, task_runs, wait_for_celery
 from screening_reference import expected_counts, run_reference
 
-OUT = ROOT / "bench" / "out" / "screening.json"
+OUT = common.ROOT / "bench" / "out" / "screening.json"
 
 TARGET_RATIO = 0.7
 TARGET_WORKER_MIB = 512
 POLL_SECONDS = 0.1
-
-
-def log(message: str) -> None:
-    print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
-
-
-def run(command: list, env: dict, timeout: int) -> str:
-    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, command))} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 def arguments() -> argparse.Namespace:
@@ -72,88 +43,25 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def app_env(workdir: Path, options: argparse.Namespace) -> dict:
-    """Production-like settings for gunicorn, the worker, manage.py and this process."""
+def first_free_port(port: int) -> int:
+    while common.port_in_use(port):
+        port += 1
+    return port
+
+
+def screening_env(workdir: Path, options: argparse.Namespace) -> dict:
+    """The production-like settings, on the first free ports from PG_PORT and REDIS_PORT (default 55632 and 56579).
+
+    Those are away from the ports a CI run (55432, 56379) and bench/lookup.py (55532, 56479) use.
+    """
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-" + os.urandom(16).hex(),
-        "NUMBER_HASH_KEY": "bench-only-" + os.urandom(16).hex(),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_HSTS_SECONDS": "0",
-        "LOG_LEVEL": "WARNING",
-        # No collectstatic here; whitenoise's warning about it is noise for an API benchmark.
-        "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
-        "VAR_DIR": str(workdir / "var"),
+        **common.app_env(workdir, "config.settings"),
+        "PG_PORT": str(first_free_port(int(os.environ.get("PG_PORT", 55632)))),
+        "REDIS_PORT": str(first_free_port(int(os.environ.get("REDIS_PORT", 56579)))),
     }
     if options.chunk_rows:
         env["SCREENING_CHUNK_ROWS"] = str(options.chunk_rows)
     return env
-
-
-def first_free_port(port: int) -> int:
-    while True:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-        port += 1
-
-
-def start_servers(workdir: Path, env: dict) -> dict:
-    """Start PostgreSQL and Redis; the environment they print, as a dict.
-
-    Their ports are the first free ones from PG_PORT and REDIS_PORT (default 55632 and 56579), away
-    from those a CI run (55432, 56379) and bench/lookup.py (55532, 56479) use.
-    """
-    env["PG_PORT"] = str(first_free_port(int(os.environ.get("PG_PORT", 55632))))
-    env["REDIS_PORT"] = str(first_free_port(int(os.environ.get("REDIS_PORT", 56579))))
-    try:
-        output = run(["bash", "scripts/real-servers.sh", "start", str(workdir)], env, timeout=600)
-    except RuntimeError as error:
-        pg_log = workdir / "pg.log"
-        raise RuntimeError(f"{error}\n{pg_log.read_text()[-2000:] if pg_log.exists() else ''}") from None
-    exports = dict(re.findall(r"^export (\w+)=(.*)$", output, re.MULTILINE))
-    admin = psycopg2.connect(exports["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("CREATE DATABASE accountability")
-    admin.close()
-    return exports
-
-
-def create_member(env: dict, rows: int) -> str:
-    """An approved organization with one HR member allowed to screen `rows` rows today; returns the API key."""
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.db import connections
-    from django.utils import timezone
-
-    from accounts.models import Membership, Organization, OrganizationDomain, User
-    from accounts.services import create_api_key
-
-    organization = Organization.objects.create(
-        name="Bench Org",
-        status=Organization.Status.APPROVED,
-        approved_at=timezone.now(),
-        daily_screening_row_quota=rows * 2,
-    )
-    OrganizationDomain.objects.create(organization=organization, domain="bench.example", verified_at=timezone.now())
-    user = User.objects.create_user(email="hr@bench.example")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.HR)
-    _, key = create_api_key(user=user, name="bench")
-    connections.close_all()
-    return key
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def call(request: urllib.request.Request, timeout: float) -> dict:
@@ -182,28 +90,13 @@ def upload(base: str, key: str, path: Path) -> dict:
     return call(request, timeout=600)
 
 
-def wait_until_up(base: str, key: str, gunicorn: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if gunicorn.poll() is not None:
-            raise RuntimeError("gunicorn exited at start-up")
-        try:
-            get(base + "/api/v1/screenings/", key, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            raise
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
-
 def run_screening(base: str, key: str, path: Path, memory: MemoryWatch, timeout: int) -> dict:
     """Upload, then poll the screening until it ends; times in epoch seconds, as the worker's log has them."""
     memory.sample()
     started = time.time()
     created = upload(base, key, path)
     uploaded = time.time()
-    log(f"uploaded in {uploaded - started:.1f} s; waiting for the workers")
+    common.log(f"uploaded in {uploaded - started:.1f} s; waiting for the workers")
     url, last_logged, screening = base + created["url"], started, created
     while screening["status"] not in ("done", "failed"):
         if time.time() - started > timeout:
@@ -214,7 +107,7 @@ def run_screening(base: str, key: str, path: Path, memory: MemoryWatch, timeout:
         if time.time() - last_logged >= 10:
             last_logged = time.time()
             progress = screening["progress"]
-            log(f"{screening['status']}: {progress['processed']:,} of {progress['total'] or '?'} rows")
+            common.log(f"{screening['status']}: {progress['processed']:,} of {progress['total'] or '?'} rows")
     finished = time.time()
     memory.sample()
     if screening["status"] != "done":
@@ -267,30 +160,28 @@ def own_roots(workdir: Path) -> set[int]:
 
 def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
     figures = {"load_average_before": round(os.getloadavg()[0], 2)}
-    log("starting PostgreSQL and Redis")
-    env.update(start_servers(workdir, env))
-    log("migrating")
-    run([BIN / "python", "manage.py", "migrate", "--noinput"], env, timeout=600)
-    log(f"loading {options.numbers:,} listed numbers and their contacts")
+    common.start_servers(workdir, env)
+    common.migrate(env)
     loading = time.perf_counter()
-    load_directory(env["DATABASE_URL"], options.numbers)
-    log(f"loaded in {time.perf_counter() - loading:.0f} s; writing a company list of {options.rows:,} rows")
+    common.load_directory(env["DATABASE_URL"], options.numbers)
+    common.log(f"loaded in {time.perf_counter() - loading:.0f} s; writing a company list of {options.rows:,} rows")
     company_list = workdir / "company-list.csv"
     figures["file_bytes"] = write_company_list(company_list, options.rows, options.numbers, options.seed)
-    key = create_member(env, options.rows)
-    port = free_port()
+    key = common.create_member(env, "hr", daily_screening_row_quota=options.rows * 2)
+    port = common.free_port()
     base, celery_log = f"http://127.0.0.1:{port}", workdir / "celery.log"
-    log(f"starting gunicorn on {base} and a Celery worker with 2 pool processes")
-    gunicorn, worker = start_gunicorn(env, port, workdir), start_celery(env, workdir)
+    common.log(f"starting gunicorn on {base} and a Celery worker with 2 pool processes")
+    gunicorn = common.start_gunicorn(env, port, workdir, "--workers=2", "--timeout=300")
+    worker = start_celery(env, workdir)
     try:
-        wait_until_up(base, key, gunicorn)
+        common.wait_until_up(gunicorn, lambda: get(base + "/api/v1/screenings/", key, timeout=2))
         wait_for_celery(worker, celery_log)
         load = MachineLoad(own_roots(workdir))
-        log("timing the reference: phonenumbers on every row, COPY, one join")
+        common.log("timing the reference: phonenumbers on every row, COPY, one join")
         load.start()
         figures["reference"] = run_reference(company_list, env["DATABASE_URL"])
         figures["machine_during_reference"] = load.stop()
-        log(f"reference: {figures['reference']['seconds']} s; timing the screening")
+        common.log(f"reference: {figures['reference']['seconds']} s; timing the screening")
         memory = MemoryWatch(worker.pid)
         load.start()
         timing = run_screening(base, key, company_list, memory, options.timeout)
@@ -307,13 +198,11 @@ def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
             "phases": phases(timing, runs),
         }
     except Exception:
-        for name in ("gunicorn.log", "celery.out", "celery.log"):
-            if (workdir / name).exists():
-                print(f"--- {name}\n" + (workdir / name).read_text()[-4000:], file=sys.stderr)
+        common.print_log_tails(workdir, "gunicorn.log", "celery.out", "celery.log")
         raise
     finally:
-        stop(gunicorn)
-        stop(worker)
+        common.stop(gunicorn)
+        common.stop(worker)
     return figures
 
 
@@ -370,20 +259,10 @@ def setup_description(options: argparse.Namespace) -> dict:
 
 def main() -> None:
     options = arguments()
-    # A TERM (e.g. from a time limit) still runs the finally blocks that stop the servers.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    workdir = Path(tempfile.mkdtemp(prefix="bench-screening-"))
-    env = app_env(workdir, options)
-    try:
-        figures = benchmark(workdir, env, options)
-    finally:
-        log("stopping PostgreSQL and Redis")
-        subprocess.run(["bash", "scripts/real-servers.sh", "stop", str(workdir)], env=env, cwd=ROOT, timeout=120)
-        shutil.rmtree(workdir, ignore_errors=True)
+    with common.servers_workdir("bench-screening-") as workdir:
+        figures = benchmark(workdir, screening_env(workdir, options), options)
     summary = report(figures)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"setup": setup_description(options), **figures, **summary}, indent=2) + "\n")
-    print(f"written to {OUT.relative_to(ROOT)}")
+    common.write_json(OUT, {"setup": setup_description(options), **figures, **summary})
 
 
 if __name__ == "__main__":

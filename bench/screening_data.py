@@ -1,14 +1,12 @@
-"""The screening benchmark's data: a directory of listed numbers and a company list in mixed formats.
+"""The screening benchmark's company list, in mixed formats.
 
-Listed number i is +1 (200 + i // 10000) 555 (i % 10000), the layout bench/lookup.py uses; the
-company list's other US numbers never have the 555 exchange, so they are never listed.
+Listed number i is +1 (200 + i // 10000) 555 (i % 10000), the layout of the directory bench/common.py
+loads; the company list's other US numbers never have the 555 exchange, so they are never listed.
 """
 
 import csv
 import random
 from pathlib import Path
-
-import psycopg2
 
 # What the rows of the company list are, by share. Every kind also appears in bench/README.md.
 ROW_KINDS = {
@@ -43,38 +41,6 @@ INTERNATIONAL_SHAPES = (
 )
 EXCHANGES = tuple(str(n) for n in range(200, 1000) if n != 555)
 JUNK = ("", "n/a", "unknown", "call reception", "12345", "555-0123", "+1 212 555 01234567", "#REF!", "tbd", "0")
-
-DIRECTORY_SQL = """
-SET synchronous_commit = off;
-INSERT INTO directory_operation
-    (name, partner_agency, city, region, country, started_on, ended_on, description, created_at, updated_at)
-VALUES ('Bench operation', 'Bench agency', 'Seattle', 'WA', 'US', '2024-02-01', '2024-03-15', '', now(), now());
-INSERT INTO directory_listednumber
-    (e164, region, number_type, status, status_reason, first_contact_at, last_contact_at, contact_count,
-     created_at, updated_at)
-SELECT '+1' || (200 + i / 10000) || '555' || lpad((i %% 10000)::text, 4, '0'), 'US', 'fixed_line_or_mobile',
-       'listed', '', day, day, 1, now(), now()
-FROM generate_series(0, %(count)s - 1) AS i,
-     LATERAL (SELECT timestamptz '2024-02-01 12:00+00' + (i %% 40) * interval '1 day' AS day) AS contact;
-INSERT INTO directory_contact
-    (number_id, operation_id, occurred_at, channel, case_reference, notes, recorded_by_id, created_at)
-SELECT listed.id, (SELECT id FROM directory_operation WHERE name = 'Bench operation'), listed.first_contact_at,
-       CASE WHEN listed.id %% 2 = 0 THEN 'call' ELSE 'text' END, '', '', NULL, now()
-FROM directory_listednumber AS listed;
-"""
-
-
-def load_directory(database_url: str, count: int) -> None:
-    """`count` listed numbers with one contact each, in one operation; then fresh planner statistics."""
-    connection = psycopg2.connect(database_url)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-            cursor.execute(DIRECTORY_SQL, {"count": count})
-            cursor.execute("VACUUM ANALYZE directory_listednumber, directory_contact")
-    finally:
-        connection.close()
 
 
 class CompanyList:

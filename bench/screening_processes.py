@@ -1,53 +1,19 @@
-"""Processes of the screening benchmark: starting and stopping them, their peak memory, the worker's task log."""
+"""Processes of the screening benchmark: the Celery worker, the machine's load, peak memory, the worker's task log."""
 
 import os
 import re
-import signal
 import subprocess
 import time
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+from common import BIN, start
 
 TASK_DONE = re.compile(
     r"^\[(?P<at>[\d-]+ [\d:,]+): INFO/[^\]]+\] Task screenings\.tasks\.(?P<task>\w+)\[[^\]]+\] "
     r"succeeded in (?P<seconds>[\d.]+)s",
     re.MULTILINE,
 )
-
-
-def start(command: list, env: dict, output: Path) -> subprocess.Popen:
-    """A process in a session of its own, so that stopping it stops its children too; its output goes to a file."""
-    with output.open("ab") as file:
-        return subprocess.Popen(
-            command, env=env, cwd=ROOT, start_new_session=True, stdout=file, stderr=subprocess.STDOUT
-        )
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def start_gunicorn(env: dict, port: int, workdir: Path) -> subprocess.Popen:
-    command = [
-        BIN / "gunicorn",
-        "config.wsgi:application",
-        f"--bind=127.0.0.1:{port}",
-        "--workers=2",
-        "--timeout=300",
-        "--log-level=warning",
-        f"--error-logfile={workdir / 'gunicorn.log'}",
-    ]
-    return start(command, env, workdir / "gunicorn.log")
 
 
 def start_celery(env: dict, workdir: Path) -> subprocess.Popen:
