@@ -136,21 +136,25 @@ def _contacts_of_many(e164s: set[str]) -> list[tuple]:
     return [(listed[number_id], *facts) for number_id, *facts in rows.order_by()]
 
 
+LISTED_ONE = "SELECT id FROM directory_listednumber WHERE e164 = %s AND status = %s"
 CONTACTS_OF_ONE = """
-SELECT n.e164, c.occurred_at, c.channel, o.city, o.region, o.country, o.started_on, o.ended_on
-FROM directory_contact c
-JOIN directory_listednumber n ON n.id = c.number_id
-JOIN directory_operation o ON o.id = c.operation_id
-WHERE n.e164 = %s AND n.status = %s
+SELECT c.occurred_at, c.channel, o.city, o.region, o.country, o.started_on, o.ended_on
+FROM directory_contact c JOIN directory_operation o ON o.id = c.operation_id
+WHERE c.number_id = %s
 """
 
 
 def _contacts_of_one(e164: str) -> list[tuple]:
-    """One number, as in a single lookup (hundreds a second): one joined query, written out, because
-    building it with the ORM takes longer than the database takes to answer it."""
+    """One number, as in a single lookup (hundreds a second): written-out queries, because building
+    them with the ORM takes longer than the database takes to answer. Most numbers are not listed:
+    they cost one indexed lookup."""
     with connection.cursor() as cursor:
-        cursor.execute(CONTACTS_OF_ONE, [e164, ListedNumber.Status.LISTED])
-        return cursor.fetchall()
+        cursor.execute(LISTED_ONE, [e164, ListedNumber.Status.LISTED])
+        listed = cursor.fetchone()
+        if listed is None:
+            return []
+        cursor.execute(CONTACTS_OF_ONE, listed)
+        return [(e164, *facts) for facts in cursor.fetchall()]
 
 
 def build_evidence(e164: str, contacts: list[ContactFacts]) -> dict:

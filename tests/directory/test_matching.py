@@ -45,7 +45,7 @@ def test_match_with_evidence(listed):
 
 
 def test_a_number_alone_and_among_others_gets_the_same_evidence(listed):
-    """One number takes a joined query of its own; several take the batch queries."""
+    """One number takes queries of its own; several take the batch queries."""
     alone = outcome("+12065550123")
     among = match_inputs([MatchInput("+12065550123"), MatchInput("+12065550199")], "US")[0]
     assert alone.evidence == among.evidence
