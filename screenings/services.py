@@ -195,8 +195,11 @@ class ChunkOutcome:
     stored_first_rows: list[str]
 
 
+FIRST_OCCURRENCES = frozenset((Outcome.MATCH, Outcome.OUTSIDE_WINDOW, Outcome.NO_MATCH))
+
+
 def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
-    """Outcomes of one chunk's rows, in row order; a bad window date makes its row invalid."""
+    """Match one chunk's rows; a bad window date makes its row invalid."""
     numbered, inputs, bad = [], [], []  # row numbers stay text: they are stored as text again
     for row, raw, label, held_from, held_to in rows:
         if held_from or held_to:
@@ -221,9 +224,6 @@ def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
             if result.outcome in FIRST_OCCURRENCES:
                 outcome.stored_first_rows.append(row)
     return outcome
-
-
-FIRST_OCCURRENCES = frozenset((Outcome.MATCH, Outcome.OUTSIDE_WINDOW, Outcome.NO_MATCH))
 
 
 def process_chunk(screening_id: str, index: int) -> bool:
