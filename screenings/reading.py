@@ -4,6 +4,7 @@ and delimiter, XLSX, or plain text with one number a line.
 Rows are numbered as a spreadsheet shows them: with a header, the header is row 1.
 """
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -16,6 +17,7 @@ from directory.phone import normalize
 from directory.tabular import UnreadableFile, decode, sniff_dialect
 
 ZIP_MAGIC = b"PK\x03\x04"
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 MAX_UNPACKED_RATIO = 100
 MAX_UNPACKED_BYTES = 1024**3
 MAX_GUESSED_COLUMNS = 50
@@ -112,7 +114,7 @@ def check_zip(data: bytes) -> None:
 
 
 def text_rows(data: bytes) -> Iterator[list[str]]:
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in data[:4096] and not data.startswith(UTF16_BOMS):
         raise UnreadableFile("The file is not text (it holds NUL bytes). Upload CSV, XLSX or plain text.")
     text, encoding = decode(data)
     if "\x00" in text:
@@ -143,8 +145,18 @@ def estimate_rows(data: bytes) -> int:
             return count
         except Exception:  # damaged workbooks are reported when the job reads them
             return 0
-    breaks = max(data.count(b"\n"), data.count(b"\r"))
-    return breaks + (0 if data.endswith((b"\n", b"\r", b"\n\x00", b"\r\x00")) else 1)
+    return line_count(data.decode("utf-16", errors="replace") if data.startswith(UTF16_BOMS) else data)
+
+
+def line_count(text: str | bytes) -> int:
+    """Lines as csv reads them (ending in LF, CR or CRLF; the last may have no ending).
+
+    UTF-16 is counted as text: its bytes hold 0x0A and 0x0D inside other characters. In UTF-8 and
+    Latin-1 they are only ever line ends, so bytes are counted as they are.
+    """
+    lf, cr, crlf = ("\n", "\r", "\r\n") if isinstance(text, str) else (b"\n", b"\r", b"\r\n")
+    breaks = text.count(lf) + text.count(cr) - text.count(crlf)
+    return breaks + (0 if not text or text.endswith((lf, cr)) else 1)
 
 
 def find_column(headers: list[str], wanted: str) -> int:

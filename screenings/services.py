@@ -158,8 +158,11 @@ def _split(screening: Screening, on_chunk: Callable[[int], None]) -> list[int]:
     if not total:
         raise UnreadableFile("The file has no rows with a phone number.")
     with transaction.atomic():
-        Screening.objects.filter(pk=screening.pk).update(total_rows=total)
+        split = Screening.objects.filter(pk=screening.pk, status=Screening.Status.RUNNING).update(total_rows=total)
         ScreeningUpload.objects.filter(screening=screening).delete()
+        if not split:  # a chunk failed the screening meanwhile: the chunks stored since then go too
+            ScreeningChunk.objects.filter(screening=screening, screening__status=Screening.Status.FAILED).delete()
+            return []
     return indexes
 
 

@@ -1,4 +1,17 @@
 from django.db import migrations, models
+from django.utils import timezone
+
+UPGRADE_ERROR = "An upgrade of the service stopped this screening. Upload the file again."
+
+
+def stop_running_screenings(apps, schema_editor):
+    """Chunks change form here: a screening being matched during the upgrade ends as failed, its
+    file, chunks and partial results deleted, rather than finishing with rows missing."""
+    Screening = apps.get_model("screenings", "Screening")
+    running = Screening.objects.filter(status="running")
+    for name in ("ScreeningUpload", "ScreeningChunk", "ScreeningResult"):
+        apps.get_model("screenings", name).objects.filter(screening__in=running).delete()
+    running.update(status="failed", error=UPGRADE_ERROR, finished_at=timezone.now())
 
 
 UNCOMPRESSED = {
@@ -23,6 +36,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(stop_running_screenings, migrations.RunPython.noop, elidable=True),
         migrations.RemoveField(model_name="screeningchunk", name="rows"),
         migrations.RemoveField(model_name="screeningchunk", name="numbers"),
         migrations.AddField(

@@ -186,3 +186,41 @@ def test_inputs_and_labels_are_stored_exactly_whatever_characters_they_hold(hr, 
     screening = screen(hr.membership, "\n".join(lines).encode())
     stored = list(ScreeningResult.objects.filter(screening=screening).order_by("row").values_list("input", "label"))
     assert stored == [(f"not a number {n}\t\\", label) for n, label in enumerate(labels)]
+
+
+def test_utf16_lists_are_counted_in_characters_not_bytes(hr, settings):
+    """In UTF-16, characters such as č (0D 01) and 上 (0A 4E) hold line-break bytes."""
+    settings.SCREENING_MAX_ROWS = 3
+    rows = ["phone,name", "2065550100,Vačkář 上", "2065550101,Dvořák 不", "2065550102,Ščedrý 」"]
+    data = ("\r\n".join(rows) + "\r\n").encode("utf-16")
+    services.create_screening(membership=hr.membership, filename="a.csv", data=data)
+    with pytest.raises(services.ScreeningRejected):
+        more = ("\r\n".join([*rows, "2065550103,Čech č"]) + "\r\n").encode("utf-16")
+        services.create_screening(membership=hr.membership, filename="a.csv", data=more)
+
+
+def test_a_screening_failed_during_its_split_keeps_no_chunks(hr, screen, settings, monkeypatch):
+    settings.SCREENING_CHUNK_ROWS = 2
+    match_rows, calls = services.match_chunk_rows, []
+
+    def first_chunk_fails(rows, region):
+        calls.append(region)
+        if len(calls) == 1:
+            raise RuntimeError("a worker's trouble")
+        return match_rows(rows, region)
+
+    monkeypatch.setattr(services, "match_chunk_rows", first_chunk_fails)
+    screening = screen(hr.membership, ("phone\n" + "\n".join(f"206555{n:04d}" for n in range(10))).encode())
+    assert screening.status == Screening.Status.FAILED
+    assert not ScreeningChunk.objects.filter(screening=screening).exists()
+    assert not ScreeningResult.objects.filter(screening=screening).exists()
+
+
+@pytest.mark.parametrize("chunk_rows", [20_000, 2])
+def test_the_longest_possible_numbers_are_matched_and_stored(hr, screen, settings, chunk_rows):
+    """phonenumbers calls some numbers of 19 digits possible, longer than E.164's 15."""
+    settings.SCREENING_CHUNK_ROWS = chunk_rows
+    screening = screen(hr.membership, b"phone\n+49 123456789012345\n2065550100\n+49123456789012345\n")
+    assert screening.status == Screening.Status.DONE, screening.error
+    repeat = ScreeningResult.objects.get(screening=screening, row=4)
+    assert (repeat.outcome, repeat.e164) == ("duplicate", "+49123456789012345")
