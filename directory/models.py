@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Lookup
 from simple_history.models import HistoricalRecords
 
+from directory.phone import E164_MAX_LENGTH
+
 
 @models.CharField.register_lookup
 class AnyOf(Lookup):
@@ -68,7 +70,7 @@ class ListedNumber(models.Model):
         UNDER_REVIEW = "under_review", "Under review"
         REMOVED = "removed", "Removed"
 
-    e164 = models.CharField("number", max_length=16, unique=True)
+    e164 = models.CharField("number", max_length=E164_MAX_LENGTH, unique=True)
     region = models.CharField(max_length=2, blank=True, db_index=True)
     number_type = models.CharField(max_length=32, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.LISTED, db_index=True)

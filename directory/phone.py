@@ -42,6 +42,10 @@ US_FAST_SHAPE = re.compile(
     re.ASCII,
 )
 
+# "+" and at most 19 digits: the longest number phonenumbers calls possible (a country code and a
+# national number), longer than the 15 digits E.164 allows.
+E164_MAX_LENGTH = 20
+
 NUMBER_TYPE_NAMES = {
     value: name.lower() for name, value in vars(phonenumbers.PhoneNumberType).items() if name.isupper()
 }

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from directory.phone import E164_MAX_LENGTH
+
 
 class Dispute(models.Model):
     """Someone says a number is listed in error; staff review it (SPEC section 5)."""
@@ -13,7 +15,7 @@ class Dispute(models.Model):
         RELISTED = "relisted", "Resolved: listing kept"
         NOT_LISTED = "not_listed", "Closed: number was not listed"
 
-    e164 = models.CharField("number", max_length=16, db_index=True)
+    e164 = models.CharField("number", max_length=E164_MAX_LENGTH, db_index=True)
     contact_email = models.EmailField()
     statement = models.TextField()
     held_since = models.DateField(null=True, blank=True, help_text="When the filer says they got the number.")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from directory.matching import Outcome
+from directory.phone import E164_MAX_LENGTH
 
 OUTCOME_CHOICES = [(outcome, outcome.replace("_", " ")) for outcome in Outcome.ALL]
 
@@ -106,7 +107,7 @@ class ScreeningResult(models.Model):
     row = models.PositiveIntegerField()
     input = models.CharField(max_length=255)
     label = models.CharField(max_length=255, blank=True)
-    e164 = models.CharField(max_length=16, blank=True)
+    e164 = models.CharField(max_length=E164_MAX_LENGTH, blank=True)
     outcome = models.CharField(max_length=16, choices=OUTCOME_CHOICES)
     reason = models.CharField(max_length=200, blank=True)
     evidence = models.JSONField(null=True, blank=True)
