@@ -55,12 +55,19 @@ def consume(*counters: Counter) -> Counter | None:
         refused = script(keys=keys, args=args)
         return counters[refused - 1] if refused else None
     for position, counter in enumerate(counters):
-        cache.add(counter.key, 0, counter.timeout)
-        if cache.incr(counter.key, counter.amount) > counter.limit:
+        if _add(counter.key, counter.amount, counter.timeout) > counter.limit:
             for added in counters[: position + 1]:
-                cache.decr(added.key, added.amount)
+                _add(added.key, -added.amount, added.timeout)
             return counter
     return None
+
+
+def _add(key: str, amount: int, timeout: int) -> int:
+    """Add to a counter in a cache without Redis. Some backends' incr resets a key's expiry to their default."""
+    cache.add(key, 0, timeout)
+    total = cache.incr(key, amount)
+    cache.touch(key, timeout)
+    return total
 
 
 @once

@@ -195,3 +195,24 @@ def test_answers_carry_exactly_the_documented_result_fields(listed):
     assert [result.outcome for result in results] == ["match", "invalid", "duplicate", "outside_window", "no_match"]
     for result in results:
         assert result_data(result) == LookupResultSerializer(result).data
+
+
+def test_counters_keep_their_expiry_on_a_cache_without_redis(settings, tmp_path, monkeypatch):
+    """The embedded set-up counts in files; their incr alone would reset a day's quota after 5 minutes."""
+    import time
+
+    from django.core.cache import cache
+
+    from directory import limits
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
+    }
+    limits._consume_script.cache_clear()
+    try:
+        assert limits.consume(limits.Counter("quota", 2, 5, timeout=86400)) is None
+        later = time.time() + 3600
+        monkeypatch.setattr("django.core.cache.backends.filebased.time.time", lambda: later)
+        assert cache.get("quota") == 2
+    finally:
+        limits._consume_script.cache_clear()
