@@ -15,7 +15,7 @@ from audit.services import record_event
 from directory.models import Contact, ListedNumber, Operation
 from directory.phone import normalize
 from directory.services import announce_new_contacts, get_or_create_number, refresh_contact_summary
-from directory.tabular import UnreadableFile, csv_rows, decode_text
+from directory.tabular import UnreadableFile, csv_rows, decode
 
 REQUIRED_COLUMNS = ("number", "occurred_at", "channel", "operation")
 IMPORT_OUTCOMES = ("added", "skipped", "rejected")
@@ -131,7 +131,8 @@ class ContactImporter:
 def import_contacts(data: bytes, *, actor=None, filename: str = "") -> ImportReport:
     """Import a whole CSV file of contacts; raises UnreadableFile if it cannot be read."""
     try:
-        rows = csv_rows(decode_text(data, allow_latin1=False))
+        text, encoding = decode(data, allow_latin1=False)
+        rows = csv_rows(data, encoding, text)
         columns = read_header(rows)
         report = ImportReport()
         importer = ContactImporter(actor)

@@ -26,10 +26,6 @@ def decode(data: bytes, *, allow_latin1: bool = True) -> tuple[str, str]:
         raise UnreadableFile("The file is not UTF-8 text. Save it as CSV UTF-8 and upload it again.") from None
 
 
-def decode_text(data: bytes, *, allow_latin1: bool = True) -> str:
-    return decode(data, allow_latin1=allow_latin1)[0]
-
-
 def sniff_dialect(text: str) -> type[csv.Dialect]:
     """The delimiter that splits the first lines into the same number of fields most often.
 
@@ -47,5 +43,9 @@ def sniff_dialect(text: str) -> type[csv.Dialect]:
     return type("SniffedDialect", (csv.excel,), {"delimiter": best})
 
 
-def csv_rows(text: str) -> "csv._reader":
-    return csv.reader(io.StringIO(text, newline=""), sniff_dialect(text))
+def csv_rows(data: bytes, encoding: str, text: str) -> "csv._reader":
+    """The file's CSV rows, decoded as they are read, in the dialect sniffed from the start of its `text`.
+
+    Holding the whole file as text instead would take up to 4 bytes a character.
+    """
+    return csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), sniff_dialect(text))

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from directory.phone import normalize
-from directory.tabular import UnreadableFile, decode, sniff_dialect
+from directory.tabular import UnreadableFile, csv_rows, decode
 
 ZIP_MAGIC = b"PK\x03\x04"
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -119,9 +119,8 @@ def text_rows(data: bytes) -> Iterator[list[str]]:
     text, encoding = decode(data)
     if "\x00" in text:
         raise UnreadableFile("The file holds NUL characters. Save it again as CSV or plain text.")
-    dialect = sniff_dialect(text[: 64 * 1024])
-    del text  # the rows are decoded as they are read: a whole file of text would take up to 4 bytes a character
-    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), dialect)
+    reader = csv_rows(data, encoding, text)
+    del text  # the rows are decoded as they are read
     try:
         yield from reader
     except csv.Error as error:

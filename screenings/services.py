@@ -276,6 +276,8 @@ def insert_results(screening: Screening, results: list[tuple]) -> None:
     A million-row list has tens of thousands of results; model instances and bulk_create cost
     several times what the database does. PostgreSQL takes them with COPY, others in multi-row INSERTs.
     """
+    if not results:
+        return
     fields = [ScreeningResult._meta.get_field(name) for name in RESULT_FIELDS]
     screening_id = str(fields[0].get_db_prep_value(screening.pk, connection))
     rows = [
@@ -284,8 +286,6 @@ def insert_results(screening: Screening, results: list[tuple]) -> None:
     ]
     quote = connection.ops.quote_name
     table, columns = quote(ScreeningResult._meta.db_table), ", ".join(quote(field.column) for field in fields)
-    if not rows:
-        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(copy_text(rows)))
