@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey
 
+from accounts import roles
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -51,6 +53,10 @@ class User(AbstractUser):
         return None
 
 
+def default_region() -> str:
+    return settings.DEFAULT_REGION
+
+
 def default_lookup_quota() -> int:
     return settings.DEFAULT_DAILY_LOOKUP_QUOTA
 
@@ -71,7 +77,7 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     default_region = models.CharField(
-        max_length=2, default="US", help_text="Region assumed for numbers written without a country code."
+        max_length=2, default=default_region, help_text="Region assumed for numbers written without a country code."
     )
     daily_lookup_quota = models.PositiveIntegerField(default=default_lookup_quota)
     daily_screening_row_quota = models.PositiveIntegerField(default=default_screening_quota)
@@ -112,9 +118,9 @@ class Membership(models.Model):
     """A user's place in one organization, with the role that decides what they may do."""
 
     class Role(models.TextChoices):
-        LEGAL = "legal", "Legal"
-        HR = "hr", "HR"
-        ADMIN = "admin", "Admin"
+        LEGAL = roles.LEGAL, "Legal"
+        HR = roles.HR, "HR"
+        ADMIN = roles.ADMIN, "Admin"
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -126,11 +132,11 @@ class Membership(models.Model):
 
     @property
     def can_screen(self) -> bool:
-        return self.role in (self.Role.HR, self.Role.ADMIN)
+        return self.role in roles.SCREENING_ROLES
 
     @property
     def is_admin(self) -> bool:
-        return self.role == self.Role.ADMIN
+        return self.role in roles.ADMIN_ROLES
 
 
 class Invitation(models.Model):

@@ -1,13 +1,21 @@
-"""Who may do what: the one place the product's role rules live (SPEC section 1)."""
+"""Who may do what: the one place the product's role rules live (SPEC section 1).
 
-from accounts.models import Membership
+It imports no model, so that `accounts.models` can ask it too.
+"""
 
-LOOKUP_ROLES = (Membership.Role.LEGAL, Membership.Role.HR, Membership.Role.ADMIN)
-SCREENING_ROLES = (Membership.Role.HR, Membership.Role.ADMIN)
-ADMIN_ROLES = (Membership.Role.ADMIN,)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accounts.models import Membership
+
+LEGAL, HR, ADMIN = "legal", "hr", "admin"
+
+LOOKUP_ROLES = (LEGAL, HR, ADMIN)
+SCREENING_ROLES = (HR, ADMIN)
+ADMIN_ROLES = (ADMIN,)
 
 
-def active_membership(user) -> Membership | None:
+def active_membership(user) -> "Membership | None":
     """The user's membership if it is in an approved organization, else None."""
     if not user or not user.is_authenticated or not user.is_active:
         return None

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from accounts.models import ApiKey, Invitation, Membership, Organization, OrganizationDomain, User
 from audit.services import record_event
+from lib.errors import DomainError
 
 
-class AccessError(ValueError):
+class AccessError(DomainError):
     """A request the rules refuse; the message is shown to the person as it is."""
 
 

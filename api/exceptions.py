@@ -1,22 +1,22 @@
 from django.http import JsonResponse
 from django.views import defaults
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import APIException, Throttled
 from rest_framework.views import exception_handler
 
-from directory.limits import LimitExceeded
-from directory.services import DirectoryError
+from lib.errors import DomainError
+from lib.limits import LimitExceeded
 
 
 def json_exception_handler(exc, context):
     """Every error is `{"detail": "..."}`; field errors are kept under `errors`.
 
-    A reached rate limit or quota is a 429 with Retry-After and a plain message; a write the
-    directory refuses is a 400 with its reason.
+    A reached rate limit or quota is a 429 with Retry-After and a plain message; any other refusal
+    of the product's rules (a DomainError) answers its own status with its message.
     """
     if isinstance(exc, LimitExceeded):
         exc = Throttled(wait=exc.retry_after, detail=exc.message)
-    elif isinstance(exc, DirectoryError):
-        exc = ValidationError({"detail": str(exc)})
+    elif isinstance(exc, DomainError):
+        exc = DomainRefusal(exc)
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -25,6 +25,14 @@ def json_exception_handler(exc, context):
         return response
     response.data = {"detail": first_message(data), "errors": data}
     return response
+
+
+class DomainRefusal(APIException):
+    """A DomainError as DRF answers it: its status and its message."""
+
+    def __init__(self, error: DomainError):
+        super().__init__(detail=error.message)
+        self.status_code = error.status
 
 
 def first_message(data) -> str:

@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import BasePermission
 
-from accounts.roles import ADMIN_ROLES, LOOKUP_ROLES, SCREENING_ROLES, has_role, is_staff
+from accounts.roles import LOOKUP_ROLES, SCREENING_ROLES, has_role, is_staff
 
 
 class IsStaff(BasePermission):
@@ -24,10 +24,3 @@ class CanScreen(BasePermission):
 
     def has_permission(self, request, view):
         return has_role(request.user, SCREENING_ROLES)
-
-
-class IsOrgAdmin(BasePermission):
-    message = "Only organization admins may do this."
-
-    def has_permission(self, request, view):
-        return has_role(request.user, ADMIN_ROLES)

@@ -1,7 +1,7 @@
 """OpenAPI descriptions of the project's own authentication classes."""
 
 from drf_spectacular.authentication import SessionScheme
-from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -19,15 +19,3 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 class VerifiedSessionScheme(SessionScheme):
     target_class = "api.authentication.VerifiedSessionAuthentication"
-
-
-class BatchItemSchema(OpenApiSerializerFieldExtension):
-    """A batch item is a number string or an object with the number and its window."""
-
-    target_class = "directory.api.serializers.BatchItemField"
-
-    def map_serializer_field(self, auto_schema, direction):
-        from directory.api.serializers import LookupInputSerializer
-
-        component = auto_schema.resolve_serializer(LookupInputSerializer, direction)
-        return {"oneOf": [{"type": "string"}, component.ref]}

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 
 from audit.models import AuditEvent
-from directory.phone import normalize, number_hash
+from lib.hashing import number_hash
+from lib.phone import normalize
 
 
 @admin.register(AuditEvent)

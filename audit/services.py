@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 
 from audit.models import AuditEvent
-from directory.phone import number_hash
+from lib.hashing import number_hash
 
 
 def client_ip(request) -> str | None:

@@ -215,7 +215,8 @@ LOOKUP_RATE_PER_MINUTE = envint("LOOKUP_RATE_PER_MINUTE", 60, minimum=1)
 DEFAULT_DAILY_LOOKUP_QUOTA = envint("DEFAULT_DAILY_LOOKUP_QUOTA", 2000, minimum=0)
 DEFAULT_DAILY_SCREENING_QUOTA = envint("DEFAULT_DAILY_SCREENING_QUOTA", 2_000_000, minimum=0)
 SCREENING_CHUNK_ROWS = envint("SCREENING_CHUNK_ROWS", 20_000, minimum=1)
-SCREENING_STALL_SECONDS = envint("SCREENING_STALL_SECONDS", 900, minimum=1)
+SCREENING_STALL_SECONDS = envint("SCREENING_STALL_SECONDS", 90, minimum=1)
+SCREENING_MAX_ATTEMPTS = envint("SCREENING_MAX_ATTEMPTS", 5, minimum=1)
 DISPUTES_PER_IP_PER_HOUR = envint("DISPUTES_PER_IP_PER_HOUR", 5, minimum=1)
 INVITATION_VALID_DAYS = envint("INVITATION_VALID_DAYS", 7, minimum=1)
 BATCH_LOOKUP_MAX = 1000
@@ -282,7 +283,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 600, minimum
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stalled-screenings": {"task": "screenings.tasks.requeue_stalled_screenings_task", "schedule": 60.0},
+    "requeue-stalled-screenings": {"task": "screenings.tasks.requeue_stalled_screenings_task", "schedule": 30.0},
     "purge-expired-screenings": {"task": "screenings.tasks.purge_expired_screenings_task", "schedule": 3600.0},
     "purge-expired-directory": {"task": "directory.tasks.purge_expired_directory_task", "schedule": 86400.0},
 }

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from directory.views import statistics
+from front.views import statistics
 
 admin.site.site_header = "Accountability Directory — curation"
 admin.site.site_title = "Accountability Directory"
@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/statistics/", statistics, name="statistics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("api/v1/", include("api.urls")),
+    path("api/v1/", include("config.api_urls")),
     path("", include("directory.urls")),
     path("", include("screenings.urls")),
     path("", include("disputes.urls")),

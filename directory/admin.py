@@ -10,18 +10,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from directory import services
 from directory.importing import import_contacts
 from directory.models import Contact, ListedNumber, Operation
-from directory.phone import InvalidNumber, normalize, to_e164
-from directory.tabular import UnreadableFile
-
-
-class NumberField(forms.CharField):
-    """A form field that takes a number in any format and cleans it to E.164."""
-
-    def clean(self, value):
-        try:
-            return to_e164(super().clean(value), settings.DEFAULT_REGION)
-        except InvalidNumber as error:
-            raise forms.ValidationError(str(error)) from None
+from lib.forms import NumberField
+from lib.phone import normalize
+from lib.tabular import UnreadableFile
 
 
 class ListedNumberForm(forms.ModelForm):

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 
 from directory.matching import MatchInput
-from directory.phone import is_known_region
+from lib.forms import RegionField
 
 LINE_SEPARATORS = re.compile(r"[,;\t]")
 
@@ -17,9 +17,7 @@ class LookupForm(forms.Form):
             "<code>206-555-0123, 2022-01-01, 2023-06-30</code>."
         ),
     )
-    region = forms.CharField(
-        max_length=2, required=False, help_text="Two-letter region for numbers written without a country code."
-    )
+    region = RegionField(help_text="Two-letter region for numbers written without a country code.")
     assigned_from = forms.DateField(
         required=False,
         label="Held from",
@@ -27,12 +25,6 @@ class LookupForm(forms.Form):
         help_text="Applies to lines without dates of their own.",
     )
     assigned_to = forms.DateField(required=False, label="Held until", widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean_region(self):
-        region = self.cleaned_data["region"].strip().upper()
-        if region and not is_known_region(region):
-            raise forms.ValidationError("Unknown region: use a two-letter code such as US or GB.")
-        return region
 
     def clean(self):
         cleaned = super().clean()

@@ -13,9 +13,9 @@ from django.db import transaction
 
 from audit.services import record_event
 from directory.models import Contact, ListedNumber, Operation
-from directory.phone import normalize
 from directory.services import announce_new_contacts, get_or_create_number, refresh_contact_summary
-from directory.tabular import UnreadableFile, csv_rows, decode
+from lib.phone import normalize
+from lib.tabular import UnreadableFile, csv_rows, decode
 
 REQUIRED_COLUMNS = ("number", "occurred_at", "channel", "operation")
 IMPORT_OUTCOMES = ("added", "skipped", "rejected")

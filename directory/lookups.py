@@ -1,8 +1,8 @@
 """Lookups: one number or a list, checked by a member (SPEC sections 3 and 6)."""
 
 from audit.services import record_event, record_number_events
-from directory import limits
 from directory.matching import MatchInput, MatchResult, match_inputs, outcome_counts
+from lib import limits
 
 
 def lookup_numbers(

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from django.db import connection
 
 from directory.models import Contact, ListedNumber
-from directory.phone import normalize
+from lib.phone import normalize
 
 DISCLAIMER = (
     "A listing records that a number called or texted a decoy ad. It does not say who used the phone, "

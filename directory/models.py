@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Lookup
 from simple_history.models import HistoricalRecords
 
-from directory.phone import E164_MAX_LENGTH
+from lib.phone import E164_MAX_LENGTH
 
 
 @models.CharField.register_lookup

@@ -11,13 +11,12 @@ from django.db.models import Count, Max, Min
 
 from audit.services import record_event
 from directory.models import Contact, ListedNumber, Operation
-from directory.phone import describe
-from screenings.tasks import notify_watchers_task
+from directory.signals import contacts_added
+from lib.errors import DomainError
+from lib.phone import describe
 
-ANNOUNCE_BATCH = 1000
 
-
-class DirectoryError(ValueError):
+class DirectoryError(DomainError):
     """A write the directory refuses, with a message for the curator."""
 
 
@@ -69,10 +68,10 @@ def save_contact(*, contact: Contact, request=None, actor=None) -> Contact:
 
 
 def announce_new_contacts(contact_ids: list[int]) -> None:
-    """Organizations watching these numbers are told once the contacts are committed."""
+    """Apps watching numbers (monitoring) are told of these contacts once they are committed."""
     contact_ids = list(contact_ids)
-    for start in range(0, len(contact_ids), ANNOUNCE_BATCH):
-        notify_watchers_task.delay_on_commit(contact_ids[start : start + ANNOUNCE_BATCH])
+    if contact_ids:
+        transaction.on_commit(lambda: contacts_added.send(sender=Contact, contact_ids=contact_ids))
 
 
 def create_contact(*, e164: str, request=None, actor=None, **fields) -> Contact:
@@ -99,13 +98,18 @@ def delete_contacts(*, contacts: Iterable[Contact], request=None, actor=None) ->
     return deleted
 
 
-@transaction.atomic
-def set_number_status(*, number: ListedNumber, status: str, reason: str = "", request=None, actor=None) -> ListedNumber:
-    """Move a number between listed, under review and removed; removal needs a reason."""
+def check_status_change(status: str, reason: str) -> None:
+    """A known status, and a reason whenever a number is removed (it is kept with the number's history)."""
     if status not in ListedNumber.Status.values:
         raise DirectoryError(f"Unknown status {status!r}")
     if status == ListedNumber.Status.REMOVED and not reason.strip():
-        raise DirectoryError("A reason is required to remove a number")
+        raise DirectoryError("A reason is required to remove a number.")
+
+
+@transaction.atomic
+def set_number_status(*, number: ListedNumber, status: str, reason: str = "", request=None, actor=None) -> ListedNumber:
+    """Move a number between listed, under review and removed; removal needs a reason."""
+    check_status_change(status, reason)
     previous = number.status
     number.status = status
     number.status_reason = reason.strip()

@@ -1,20 +1,12 @@
-from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
 
 from accounts.decorators import role_required
 from accounts.roles import LOOKUP_ROLES
-from directory import limits
-from directory import statistics as stats
 from directory.forms import LookupForm
 from directory.lookups import lookup_numbers
 from directory.matching import DISCLAIMER, outcome_counts
-
-
-def limit_reached(request, error: limits.LimitExceeded):
-    response = render(request, "directory/limit_reached.html", {"message": error.message}, status=429)
-    response["Retry-After"] = str(error.retry_after)
-    return response
+from lib.http import limit_reached
+from lib.limits import LimitExceeded
 
 
 @role_required(*LOOKUP_ROLES)
@@ -30,23 +22,7 @@ def lookup(request):
                 region=form.cleaned_data["region"] or None,
                 request=request,
             )
-        except limits.LimitExceeded as error:
+        except LimitExceeded as error:
             return limit_reached(request, error)
         context.update(results=results, counts=outcome_counts(results))
     return render(request, "directory/lookup.html", context)
-
-
-@staff_member_required
-def statistics(request):
-    """Staff only: contacts per month, operation and channel; disputes and organizations by status."""
-    context = {
-        **admin.site.each_context(request),
-        "title": "Statistics",
-        "per_month": stats.contacts_per_month(),
-        "per_operation": stats.contacts_per_operation(),
-        "per_channel": stats.contacts_per_channel(),
-        "disputes": stats.disputes_by_status(),
-        "open_disputes": stats.open_disputes(),
-        "organizations": stats.organizations_by_status(),
-    }
-    return render(request, "admin/statistics.html", context)

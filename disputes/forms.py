@@ -1,11 +1,10 @@
 from django import forms
-from django.conf import settings
 
-from directory.phone import InvalidNumber, to_e164
+from lib.forms import NumberField
 
 
 class DisputeForm(forms.Form):
-    number = forms.CharField(max_length=64, help_text="In any format; add the country code if it is not a US number.")
+    number = NumberField(max_length=64, help_text="In any format; add the country code if it is not a US number.")
     contact_email = forms.EmailField(label="Your email", help_text="We write to you here when the dispute is resolved.")
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -20,12 +19,6 @@ class DisputeForm(forms.Form):
         label="Leave this empty",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-
-    def clean_number(self):
-        try:
-            return to_e164(self.cleaned_data["number"], settings.DEFAULT_REGION)
-        except InvalidNumber as error:
-            raise forms.ValidationError(str(error)) from None
 
     @property
     def is_bot(self) -> bool:

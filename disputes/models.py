@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from directory.phone import E164_MAX_LENGTH
+from lib.phone import E164_MAX_LENGTH
 
 
 class Dispute(models.Model):
@@ -34,7 +34,3 @@ class Dispute(models.Model):
 
     def __str__(self):
         return f"Dispute of {self.e164} ({self.get_status_display()})"
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status in (self.Status.REMOVED, self.Status.RELISTED, self.Status.NOT_LISTED)

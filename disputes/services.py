@@ -6,11 +6,12 @@ from django.utils import timezone
 from accounts.services import send_templated_mail
 from audit.services import record_event
 from directory.models import ListedNumber
-from directory.services import DirectoryError, set_number_status
+from directory.services import DirectoryError, check_status_change, set_number_status
 from disputes.models import Dispute
+from lib.errors import DomainError
 
 
-class DisputeError(ValueError):
+class DisputeError(DomainError):
     """A step the dispute's state does not allow; the message says why."""
 
 
@@ -60,17 +61,14 @@ def resolve(*, dispute: Dispute, remove: bool, reason: str = "", request=None) -
     """Remove the number (a reason is required) or put it back to listed; the filer is told."""
     if dispute.status != Dispute.Status.UNDER_REVIEW:
         raise DisputeError("Accept the dispute for review before resolving it.")
-    if remove and not reason.strip():
-        raise DisputeError("A reason is required to remove a number.")
     number = _listed_number(dispute)
-    if number is not None:
-        try:
-            if remove:
-                set_number_status(number=number, status=ListedNumber.Status.REMOVED, reason=reason, request=request)
-            elif number.status == ListedNumber.Status.UNDER_REVIEW:
-                set_number_status(number=number, status=ListedNumber.Status.LISTED, reason="", request=request)
-        except DirectoryError as error:
-            raise DisputeError(str(error)) from None
+    number_status = ListedNumber.Status.REMOVED if remove else ListedNumber.Status.LISTED
+    try:
+        check_status_change(number_status, reason)
+        if number is not None and (remove or number.status == ListedNumber.Status.UNDER_REVIEW):
+            set_number_status(number=number, status=number_status, reason=reason if remove else "", request=request)
+    except DirectoryError as error:
+        raise DisputeError(str(error)) from None
     status = Dispute.Status.REMOVED if remove else Dispute.Status.RELISTED
     return _close(dispute, status, reason.strip(), request)
 

@@ -1,10 +1,10 @@
 from django.shortcuts import render
 
 from audit.services import client_ip
-from directory import limits
-from directory.views import limit_reached
 from disputes import services
 from disputes.forms import DisputeForm
+from lib import limits
+from lib.http import limit_reached
 
 
 def file_dispute(request):

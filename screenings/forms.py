@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from directory.phone import is_known_region
+from lib.forms import RegionField
 
 
 class ScreeningForm(forms.Form):
@@ -17,20 +17,10 @@ class ScreeningForm(forms.Form):
     label_column = forms.CharField(
         required=False, max_length=200, help_text="Optional: a column carried into the results, e.g. employee id."
     )
-    region = forms.CharField(
-        required=False,
-        max_length=2,
-        help_text="Region for numbers without a country code; your organization's default if empty.",
-    )
+    region = RegionField(help_text="Region for numbers without a country code; your organization's default if empty.")
     monitor = forms.BooleanField(
         required=False,
         label="Keep these numbers under watch",
         help_text="Your organization's admins are alerted when a watched number gets a new contact. "
         "Only keyed hashes of the numbers are kept.",
     )
-
-    def clean_region(self):
-        region = self.cleaned_data["region"].strip().upper()
-        if region and not is_known_region(region):
-            raise forms.ValidationError("Unknown region: use a two-letter code such as US or GB.")
-        return region

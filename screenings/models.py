@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from directory.matching import Outcome
-from directory.phone import E164_MAX_LENGTH
+from lib.phone import E164_MAX_LENGTH
 
 OUTCOME_CHOICES = [(outcome, outcome.replace("_", " ")) for outcome in Outcome.ALL]
 
@@ -28,6 +28,7 @@ class Screening(models.Model):
     region = models.CharField(max_length=2)
     phone_column = models.CharField(max_length=200, blank=True)
     label_column = models.CharField(max_length=200, blank=True)
+    layout = models.JSONField(default=dict, blank=True, help_text="The columns found at upload; the worker reads them.")
     monitor = models.BooleanField(default=False)
     total_rows = models.PositiveIntegerField(null=True, blank=True)
     processed_rows = models.PositiveIntegerField(default=0)
@@ -35,6 +36,8 @@ class Screening(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of the preparation.")
+    prepare_attempts = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -8,7 +8,7 @@ from accounts.models import Membership
 from accounts.services import send_templated_mail
 from audit.services import record_event
 from directory.models import Contact, ListedNumber
-from directory.phone import number_hash
+from lib.hashing import number_hash
 from screenings.models import Alert, WatchedNumber
 
 

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from screenings import monitoring, services
+from screenings import monitoring, pipeline, recovery, services
 
 logger = logging.getLogger(__name__)
 
@@ -18,14 +18,14 @@ RETRY = {"autoretry_for": RETRYABLE, "max_retries": 5, "retry_backoff": 2, "retr
 def prepare_screening_task(screening_id: str) -> None:
     """Split the file; each chunk is queued as soon as it is stored, so matching overlaps the split."""
     try:
-        indexes = services.prepare_screening(screening_id, on_chunk=lambda index: queue_chunk(screening_id, index))
+        indexes = pipeline.prepare_screening(screening_id, on_chunk=lambda index: queue_chunk(screening_id, index))
     except RETRYABLE:
         raise
     except Exception:
         logger.exception("screening %s could not be prepared", screening_id)
-        services.fail_screening(screening_id, "The file could not be read. Check its format and upload it again.")
+        pipeline.fail_screening(screening_id, "The file could not be read. Check its format and upload it again.")
         return
-    if indexes and services.all_chunks_done(screening_id):
+    if indexes and pipeline.all_chunks_done(screening_id):
         finalize_screening_task.delay(screening_id)  # every chunk finished before the split did
 
 
@@ -40,30 +40,30 @@ def queue_chunk(screening_id: str, index: int) -> None:
 @shared_task(**RETRY)
 def process_chunk_task(screening_id: str, index: int) -> None:
     try:
-        services.process_chunk(screening_id, index)
+        pipeline.process_chunk(screening_id, index)
     except RETRYABLE:
         raise
     except Exception:
         logger.exception("chunk %s of screening %s failed", index, screening_id)
-        services.fail_screening(screening_id, "An unexpected error stopped this screening. Upload the file again.")
+        pipeline.fail_screening(screening_id, "An unexpected error stopped this screening. Upload the file again.")
         return
-    if services.all_chunks_done(screening_id):
+    if pipeline.all_chunks_done(screening_id):
         finalize_screening_task.delay(screening_id)
 
 
 @shared_task(**RETRY)
 def finalize_screening_task(screening_id: str) -> None:
-    services.finalize_screening(screening_id)
+    pipeline.finalize_screening(screening_id)
 
 
 @shared_task
 def requeue_stalled_screenings_task() -> None:
     """Send again the work of screenings whose worker died or whose message was lost."""
-    for screening_id in services.stalled_preparations():
+    for screening_id in recovery.stalled_preparations():
         prepare_screening_task.delay(screening_id)
-    for screening_id, index in services.stalled_chunks():
+    for screening_id, index in recovery.stalled_chunks():
         process_chunk_task.delay(screening_id, index)
-    for screening_id in services.unfinished_screenings():
+    for screening_id in recovery.unfinished_screenings():
         finalize_screening_task.delay(screening_id)
 
 

@@ -8,12 +8,13 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import ADMIN_ROLES, LOOKUP_ROLES, SCREENING_ROLES
 from audit.services import record_event
-from directory import limits
 from directory.matching import DISCLAIMER
-from directory.tabular import UnreadableFile
-from directory.views import limit_reached
-from screenings import monitoring, reading, selectors, services
-from screenings.api.views import csv_response
+from lib.http import limit_reached
+from lib.limits import LimitExceeded
+from lib.phone_lists import PREVIEW_ROWS
+from lib.tabular import UnreadableFile, all_rows
+from screenings import monitoring, selectors, services
+from screenings.exports import csv_response
 from screenings.forms import ScreeningForm
 
 
@@ -48,7 +49,7 @@ def screening_new(request):
             monitor=form.cleaned_data["monitor"],
             request=request,
         )
-    except limits.LimitExceeded as error:
+    except LimitExceeded as error:
         return limit_reached(request, error)
     except services.ScreeningRejected as error:
         form.add_error("file", error.message)
@@ -60,8 +61,7 @@ def screening_new(request):
 def preview_of(data: bytes) -> list[list[str]] | None:
     """The first rows, so a person can see which column holds the numbers."""
     try:
-        rows = reading.all_rows(data)
-        return [cells for _, cells in zip(range(reading.PREVIEW_ROWS + 1), rows, strict=False)]
+        return [cells for _, cells in zip(range(PREVIEW_ROWS + 1), all_rows(data), strict=False)]
     except UnreadableFile:
         return None
 

@@ -3,7 +3,7 @@ from django.conf import settings
 
 from api.filters import UtcIsoDateTimeFilter
 from directory.models import Contact, ListedNumber, Operation
-from directory.phone import normalize
+from lib.phone import normalize
 
 
 def filter_by_number(queryset, field_name: str, value: str):

@@ -5,7 +5,8 @@ from rest_framework.validators import UniqueValidator
 from directory.importing import IMPORT_OUTCOMES
 from directory.matching import DISCLAIMER, MatchInput, MatchResult, Outcome
 from directory.models import Contact, ListedNumber, Operation
-from directory.phone import InvalidNumber, is_known_region, to_e164
+from directory.services import DirectoryError, check_status_change
+from lib.phone import InvalidNumber, UnknownRegion, clean_region, to_e164
 
 
 class NumberInputField(serializers.CharField):
@@ -69,10 +70,12 @@ class ListedNumberSerializer(serializers.ModelSerializer):
         ]
 
     def validate(self, attrs):
-        status = attrs.get("status", getattr(self.instance, "status", None))
+        status = attrs.get("status", getattr(self.instance, "status", ListedNumber.Status.LISTED))
         reason = attrs.get("status_reason", getattr(self.instance, "status_reason", ""))
-        if status == ListedNumber.Status.REMOVED and not reason.strip():
-            raise serializers.ValidationError({"status_reason": "A reason is required to remove a number."})
+        try:
+            check_status_change(status, reason)
+        except DirectoryError as error:
+            raise serializers.ValidationError({"status_reason": str(error)}) from None
         return attrs
 
 
@@ -125,10 +128,10 @@ class RegionField(serializers.CharField):
         super().__init__(max_length=2, min_length=2, **kwargs)
 
     def to_internal_value(self, data):
-        region = super().to_internal_value(data).upper()
-        if not is_known_region(region):
-            raise serializers.ValidationError(f"Unknown region {region!r}: use a two-letter code such as US or GB.")
-        return region
+        try:
+            return clean_region(super().to_internal_value(data))
+        except UnknownRegion as error:
+            raise serializers.ValidationError(str(error)) from None
 
 
 class LookupInputSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ from directory.api.serializers import (
 )
 from directory.importing import import_contacts
 from directory.models import Contact, ListedNumber, Operation
-from directory.tabular import UnreadableFile
+from lib.tabular import UnreadableFile
 
 
 class CurationViewSet(

@@ -1,4 +1,3 @@
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -11,13 +10,14 @@ from rest_framework.views import APIView
 from accounts.roles import active_membership
 from api.permissions import CanLookUp, CanScreen
 from audit.services import record_event
-from screenings import exports, selectors, services
+from screenings import selectors, services
 from screenings.api.serializers import (
     ScreeningCreatedSerializer,
     ScreeningResultSerializer,
     ScreeningSerializer,
     ScreeningUploadSerializer,
 )
+from screenings.exports import csv_response
 from screenings.models import Screening
 
 OUTCOME_PARAMETER = OpenApiParameter(
@@ -92,11 +92,3 @@ class ScreeningResultsCsvView(APIView):
         membership = active_membership(request.user)
         screening = get_object_or_404(selectors.organization_screenings(membership.organization), pk=pk)
         return csv_response(request, screening, request.GET.get("outcome", ""))
-
-
-def csv_response(request, screening, outcome: str = "") -> StreamingHttpResponse:
-    record_event(action="screening.exported", request=request, detail={"screening": str(screening.pk)})
-    results = selectors.screening_results(screening, outcome).iterator(chunk_size=2000)
-    response = StreamingHttpResponse(exports.csv_lines(results), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="screening-{screening.pk}.csv"'
-    return response

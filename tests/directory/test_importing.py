@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 from audit.models import AuditEvent
 from directory.importing import import_contacts
 from directory.models import Contact, ListedNumber, Operation
-from directory.tabular import UnreadableFile
+from lib.tabular import UnreadableFile
 from tests.factories import ListedNumberFactory
 
 pytestmark = pytest.mark.django_db

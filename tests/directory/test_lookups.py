@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts import services as account_services
 from audit.models import AuditEvent
 from directory.matching import DISCLAIMER
-from directory.phone import number_hash
+from lib.hashing import number_hash
 from tests.factories import ContactFactory, ListedNumberFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ def test_lookups_take_json_only_and_unknown_api_paths_answer_json(member_api):
 
 
 def test_a_refused_lookup_counts_against_no_limit(member_api, org, settings):
-    from directory.limits import quota_use
+    from lib.limits import quota_use
 
     settings.LOOKUP_RATE_PER_MINUTE = 1
     org.daily_lookup_quota = 3
@@ -203,7 +203,7 @@ def test_counters_keep_their_expiry_on_a_cache_without_redis(settings, tmp_path,
 
     from django.core.cache import cache
 
-    from directory import limits
+    from lib import limits
 
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from directory.importing import import_contacts
-from directory.tabular import UnreadableFile
+from lib.tabular import UnreadableFile
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.screening_data import CompanyList
-from directory.phone import US_FAST_SHAPE, describe, normalize, number_hash
+from lib.hashing import number_hash
+from lib.phone import US_FAST_SHAPE, describe, normalize
 
 
 def reference(raw: str, region: str):

@@ -1,4 +1,4 @@
-"""Figures for the staff statistics page, each one query."""
+"""Figures for the staff statistics page, each one query; they read the directory, disputes and accounts."""
 
 from dataclasses import dataclass
 

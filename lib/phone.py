@@ -5,15 +5,14 @@ give, and calls an input invalid unless `is_possible_number_with_reason`
 says IS_POSSIBLE (SPEC section 3). The extension is kept apart, never matched.
 """
 
-import hashlib
-import hmac
 import re
 from functools import lru_cache
 from typing import NamedTuple
 
 import phonenumbers
-from django.conf import settings
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+
+from lib.errors import DomainError
 
 PARSE_REASONS = {
     NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
@@ -64,7 +63,7 @@ class Normalized(NamedTuple):
         return self.e164 is not None
 
 
-def normalize(raw: str, region: str | None = "US") -> Normalized:
+def normalize(raw: str, region: str | None) -> Normalized:
     """Normalize one raw input in the given default region (None: country code required)."""
     text = "" if raw is None else str(raw)
     if region == "US" and (shape := US_FAST_SHAPE.fullmatch(text)):
@@ -84,7 +83,7 @@ def normalize(raw: str, region: str | None = "US") -> Normalized:
     return Normalized(raw=text, e164=phonenumbers.format_number(parsed, PhoneNumberFormat.E164), extension=extension)
 
 
-class InvalidNumber(ValueError):
+class InvalidNumber(DomainError):
     """An input that is not a usable phone number; the message says why, for a person."""
 
 
@@ -108,11 +107,17 @@ def describe(e164: str) -> tuple[str, str]:
     return region, NUMBER_TYPE_NAMES.get(phonenumbers.number_type(parsed), "unknown")
 
 
-def number_hash(e164: str) -> str:
-    """Keyed hash (HMAC-SHA256) of a normalized number, for logs and watch lists."""
-    key = settings.NUMBER_HASH_KEY.encode()
-    return hmac.new(key, e164.encode(), hashlib.sha256).hexdigest()
+class UnknownRegion(DomainError):
+    """A region code phonenumbers does not know."""
 
 
 def is_known_region(region: str) -> bool:
     return region.upper() in phonenumbers.SUPPORTED_REGIONS
+
+
+def clean_region(text: str) -> str:
+    """A region typed by a person (for numbers without a country code), upper-cased, or UnknownRegion."""
+    region = (text or "").strip().upper()
+    if not is_known_region(region):
+        raise UnknownRegion(f"Unknown region {region!r}: use a two-letter code such as US or GB.")
+    return region

@@ -1,3 +1,5 @@
+"""The API under /api/v1/: each app registers its viewsets on one router; the schema and its docs."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter

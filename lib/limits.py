@@ -8,16 +8,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from lib.errors import DomainError
 
-@dataclass
-class LimitExceeded(Exception):
+
+class LimitExceeded(DomainError):
     """A limit was reached; `retry_after` is in whole seconds."""
 
-    message: str
-    retry_after: int
+    status = 429
 
-    def __str__(self):
-        return self.message
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,15 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from directory.tabular import UnreadableFile
-from screenings import reading
+from lib import phone_lists
+from lib.tabular import UnreadableFile
 
 
 def rows_of(data: bytes, **columns):
-    inspection = reading.inspect(data, **columns)
-    return inspection.layout, [(row, raw, label) for row, raw, label, *_ in reading.list_rows(data, inspection.layout)]
+    inspection = phone_lists.inspect(data, "US", **columns)
+    return inspection.layout, [
+        (row, raw, label) for row, raw, label, *_ in phone_lists.list_rows(data, inspection.layout)
+    ]
 
 
 def xlsx(rows) -> bytes:
@@ -59,7 +61,7 @@ def test_columns_given_by_name_or_number():
 
 def test_an_unknown_column_is_a_clear_error():
     with pytest.raises(UnreadableFile, match="no column 'fax'"):
-        reading.inspect(b"id,phone\n1,2065550100\n", phone_column="fax")
+        phone_lists.inspect(b"id,phone\n1,2065550100\n", "US", phone_column="fax")
 
 
 def test_without_a_header_the_column_of_numbers_is_chosen():
@@ -93,7 +95,7 @@ def test_spreadsheet_damage_is_kept_as_text():
 )
 def test_unreadable_files(data, message):
     with pytest.raises(UnreadableFile, match=message):
-        reading.inspect(data)
+        phone_lists.inspect(data, "US")
 
 
 def test_a_bad_first_number_is_a_row_not_a_header():
