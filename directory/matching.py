@@ -53,6 +53,7 @@ class MatchResult:
     reason: str = ""
     evidence: dict | None = None
     extension: str = ""
+    contact_span: tuple[date, date] | None = None  # first and last contact day, when outside the window
 
 
 @dataclass
@@ -98,7 +99,9 @@ def _decide(item: MatchInput, e164: str, extension: str, contacts: list[ContactF
     in_window = [fact for fact in contacts if item.covers(fact.day)]
     if not in_window:
         reason = "every contact falls outside the assignment window"
-        return MatchResult(item, Outcome.OUTSIDE_WINDOW, e164, reason=reason, extension=extension)
+        days = [fact.day for fact in contacts]
+        span = (min(days), max(days))
+        return MatchResult(item, Outcome.OUTSIDE_WINDOW, e164, reason=reason, extension=extension, contact_span=span)
     return MatchResult(item, Outcome.MATCH, e164, evidence=build_evidence(e164, in_window), extension=extension)
 
 

@@ -113,6 +113,12 @@ def consume_screening_quota(organization, rows: int) -> None:
         raise _quota_exceeded(quota, "screened rows", now)
 
 
+def refund_screening_quota(organization, rows: int) -> None:
+    """Give back rows charged on an estimate that the file turned out not to hold."""
+    now = timezone.now()
+    consume(_daily_quota("screening", organization, -rows, organization.daily_screening_row_quota, now))
+
+
 def _daily_quota(kind: str, organization, amount: int, quota: int, now: datetime) -> Counter:
     return Counter(_quota_key(kind, organization.pk, now), amount, quota, timeout=2 * 86400)
 

@@ -91,6 +91,7 @@ def xlsx_rows(data: bytes) -> Iterator[list[str]]:
         # Formulas are read as their text, never run: a formula is no phone number and a label stays as typed.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # every row is read, whatever the sheet's <dimension> claims
         for values in sheet.iter_rows(values_only=True):
             yield [cell_text(value) for value in values]
         workbook.close()

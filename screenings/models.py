@@ -31,6 +31,7 @@ class Screening(models.Model):
     layout = models.JSONField(default=dict, blank=True, help_text="The columns found at upload; the worker reads them.")
     monitor = models.BooleanField(default=False)
     total_rows = models.PositiveIntegerField(null=True, blank=True)
+    charged_rows = models.PositiveIntegerField(default=0, help_text="Rows charged to the daily quota so far.")
     processed_rows = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
@@ -113,7 +114,11 @@ class ScreeningResult(models.Model):
     e164 = models.CharField(max_length=E164_MAX_LENGTH, blank=True)
     outcome = models.CharField(max_length=16, choices=OUTCOME_CHOICES)
     reason = models.CharField(max_length=200, blank=True)
+    first_row = models.PositiveIntegerField(null=True, blank=True, help_text="For a repeat: the row it repeats.")
     evidence = models.JSONField(null=True, blank=True)
+    detail = models.JSONField(
+        null=True, blank=True, help_text="Outside the window: the window applied and the span of the contacts."
+    )
 
     class Meta:
         ordering = ["screening", "row"]

@@ -11,16 +11,24 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
+from rest_framework import serializers
 
 from audit.services import record_event
 from directory.matching import MatchInput, MatchResult, Outcome, match_inputs
+from lib import limits
+from lib.errors import DomainError
 from lib.hashing import number_hash
+from lib.limits import LimitExceeded
 from lib.phone_lists import Layout, ListRow, list_rows
 from lib.tabular import UnreadableFile
 from screenings.models import Screening, ScreeningChunk, ScreeningResult, ScreeningUpload, WatchedNumber
 from screenings.result_store import insert_results, pack_rows, stored_fields, unpack_rows
+
+
+class ScreeningStopped(DomainError):
+    """A screening that cannot go on; the message tells the member why."""
 
 
 def chunked(rows: Iterator[ListRow], size: int) -> Iterator[list[ListRow]]:
@@ -49,13 +57,16 @@ def prepare_screening(screening_id: str, on_chunk: Callable[[int], None] | None 
     screening = Screening.objects.get(pk=screening_id)
     try:
         return _split(screening, on_chunk or (lambda index: None))
-    except UnreadableFile as error:
+    except (UnreadableFile, ScreeningStopped) as error:
         fail_screening(screening_id, str(error))
         return []
 
 
 def _split(screening: Screening, on_chunk: Callable[[int], None]) -> list[int]:
-    """Store the chunks one by one; a second run (its worker died) keeps those already stored."""
+    """Store the chunks one by one; a second run (its worker died) keeps those already stored.
+
+    The quota was charged on an estimate at upload; rows actually read are charged as they are read.
+    """
     data = ScreeningUpload.objects.filter(screening=screening).values_list("content", flat=True).first()
     if data is None:
         raise UnreadableFile("The uploaded file is gone. Upload it again.")
@@ -67,6 +78,7 @@ def _split(screening: Screening, on_chunk: Callable[[int], None]) -> list[int]:
         total += len(rows)
         if total > settings.SCREENING_MAX_ROWS:
             raise UnreadableFile(f"The file has more than {settings.SCREENING_MAX_ROWS:,} rows, the limit.")
+        _charge_rows_read(screening, total)
         chunk = ScreeningChunk(screening=screening, index=index, row_count=len(rows), content=pack_rows(rows))
         ScreeningChunk.objects.bulk_create([chunk], ignore_conflicts=True)
         Screening.objects.filter(pk=screening.pk).update(heartbeat_at=timezone.now())
@@ -80,24 +92,56 @@ def _split(screening: Screening, on_chunk: Callable[[int], None]) -> list[int]:
         if not split:  # a chunk failed the screening meanwhile: the chunks stored since then go too
             ScreeningChunk.objects.filter(screening=screening, screening__status=Screening.Status.FAILED).delete()
             return []
+    _refund_unread_rows(screening, total)
     return indexes
 
 
+QUOTA_REACHED = (
+    "Daily screening quota reached: this file holds more rows than it showed at upload ({rows:,} so far), "
+    "more than your organization's quota of {quota:,} rows a day allows. It resets at midnight UTC; "
+    "staff can raise it."
+)
+
+
+def _charge_rows_read(screening: Screening, rows_read: int) -> None:
+    """Charge the rows read beyond what was charged so far; past the quota the screening fails."""
+    if rows_read <= screening.charged_rows:
+        return
+    try:
+        limits.consume_screening_quota(screening.organization, rows_read - screening.charged_rows)
+    except LimitExceeded:
+        quota = screening.organization.daily_screening_row_quota
+        raise ScreeningStopped(QUOTA_REACHED.format(rows=rows_read, quota=quota)) from None
+    Screening.objects.filter(pk=screening.pk).update(charged_rows=rows_read)
+    screening.charged_rows = rows_read
+
+
+def _refund_unread_rows(screening: Screening, total: int) -> None:
+    """An estimate above the rows the file really held is given back to the day's quota."""
+    if screening.charged_rows > total:
+        limits.refund_screening_quota(screening.organization, screening.charged_rows - total)
+        Screening.objects.filter(pk=screening.pk).update(charged_rows=total)
+
+
+WINDOW_DATE = serializers.DateField()
+
+
 def parse_window(text: str, name: str) -> dt.date | None:
+    """A window date read exactly as the API reads one (ISO 8601, a date without a time)."""
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
+        return WINDOW_DATE.to_internal_value(text)
+    except serializers.ValidationError:
         raise ValueError(f"{name} {text!r} is not a date (use YYYY-MM-DD)") from None
 
 
 @dataclass
 class ChunkOutcome:
-    """What a chunk keeps: the rows to store (never `no_match`), counts, each number's first row,
-    and which of those first rows are stored (a match or outside the window)."""
+    """What a chunk keeps: the rows to store (never `no_match`, nor a repeat of one), counts, each
+    number's first row, and which of those first rows are stored (a match or outside the window)."""
 
-    results: list[tuple[int, MatchResult]]
+    results: list[tuple[int, MatchResult, int | None]]  # row, result, the row it repeats
     counts: dict[str, int]
     first_rows: list[str]
     first_numbers: list[str]
@@ -108,30 +152,39 @@ FIRST_OCCURRENCES = frozenset((Outcome.MATCH, Outcome.OUTSIDE_WINDOW, Outcome.NO
 
 
 def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
-    """Match one chunk's rows; a bad window date makes its row invalid."""
+    """Match one chunk's rows; a bad window date makes its row invalid.
+
+    A repeat is stored, naming its first row, only when that first row is stored: a repeat of a
+    number with no match is counted, never kept.
+    """
     numbered, inputs, bad = [], [], []  # row numbers stay text: they are stored as text again
     for row, raw, label, held_from, held_to in rows:
-        if held_from or held_to:
-            try:
-                window = parse_window(held_from, "assigned_from"), parse_window(held_to, "assigned_to")
-            except ValueError as error:
-                bad.append((int(row), MatchResult(MatchInput(raw, label=label), Outcome.INVALID, reason=str(error))))
-                continue
-        else:
-            window = None, None
+        try:
+            window = parse_window(held_from, "assigned_from"), parse_window(held_to, "assigned_to")
+        except ValueError as error:
+            bad.append((int(row), MatchResult(MatchInput(raw, label=label), Outcome.INVALID, reason=str(error)), None))
+            continue
         numbered.append(row)
         inputs.append(MatchInput(raw, *window, label=label))
     outcome = ChunkOutcome(bad, dict.fromkeys(Outcome.ALL, 0), [], [], [])
     outcome.counts[Outcome.INVALID] = len(bad)
+    first_of: dict[str, tuple[str, bool]] = {}  # E.164: its first row here, and whether that row is stored
     for row, result in zip(numbered, match_inputs(inputs, region), strict=True):
         outcome.counts[result.outcome] += 1
         if result.outcome in FIRST_OCCURRENCES:
+            stored = result.outcome != Outcome.NO_MATCH
+            first_of[result.e164] = (row, stored)
             outcome.first_rows.append(row)
             outcome.first_numbers.append(result.e164)
-        if result.outcome != Outcome.NO_MATCH:
-            outcome.results.append((int(row), result))
-            if result.outcome in FIRST_OCCURRENCES:
+            if stored:
+                outcome.results.append((int(row), result, None))
                 outcome.stored_first_rows.append(row)
+        elif result.outcome == Outcome.DUPLICATE:
+            first_row, first_stored = first_of[result.e164]
+            if first_stored:
+                outcome.results.append((int(row), result, int(first_row)))
+        else:
+            outcome.results.append((int(row), result, None))
     return outcome
 
 
@@ -153,7 +206,9 @@ def process_chunk(screening_id: str, index: int) -> bool:
 
 
 def _store_chunk(screening: Screening, chunk: ScreeningChunk, outcome: ChunkOutcome) -> None:
-    insert_results(screening, [(chunk.index, row, *stored_fields(result)) for row, result in outcome.results])
+    insert_results(
+        screening, [(chunk.index, row, *stored_fields(result, first_row)) for row, result, first_row in outcome.results]
+    )
     if screening.monitor:
         watched = (
             WatchedNumber(organization_id=screening.organization_id, screening=screening, number_hash=number_hash(e164))
@@ -189,21 +244,21 @@ def finalize_screening(screening_id: str) -> bool:
     if not all_chunks_done(screening_id):
         return False
     counts = dict.fromkeys(Outcome.ALL, 0)
-    seen: set[str] = set()
+    first_of: dict[str, tuple[str, bool]] = {}  # E.164: its first row in the file, and whether that row is stored
     for index in screening.chunks.order_by("index").values_list("index", flat=True):
-        # One chunk in memory at a time, besides the set of numbers seen so far; set and dict
-        # operations, not a loop over a million rows.
+        # One chunk in memory at a time, besides the numbers seen so far; set and dict operations,
+        # not a loop over a million rows.
         chunk = screening.chunks.defer("content").get(index=index)
         for outcome, count in chunk.counts.items():
             counts[outcome] += count
         numbers = chunk.first_numbers.split(",") if chunk.first_numbers else []
-        repeated = seen.intersection(numbers)
-        seen.update(numbers)
-        if repeated:
-            row_of = dict(zip(numbers, chunk.first_rows.split(","), strict=True))
-            repeats = {row_of[e164]: e164 for e164 in repeated}
-            stored = repeats.keys() & set(chunk.stored_first_rows.split(","))
-            _mark_duplicates(screening, index, repeats, stored, counts)
+        rows = chunk.first_rows.split(",") if chunk.first_rows else []
+        stored = set(chunk.stored_first_rows.split(",")) if chunk.stored_first_rows else set()
+        repeats = {row: (e164, *first_of[e164]) for e164, row in zip(numbers, rows, strict=True) if e164 in first_of}
+        for e164, row in zip(numbers, rows, strict=True):
+            first_of.setdefault(e164, (row, row in stored))
+        if repeats:
+            _mark_repeats(screening, index, repeats, stored, counts)
     screening.chunks.all().delete()
     screening.status, screening.counts, screening.finished_at = Screening.Status.DONE, counts, timezone.now()
     screening.save(update_fields=["status", "counts", "finished_at"])
@@ -215,33 +270,55 @@ def finalize_screening(screening_id: str) -> bool:
     return True
 
 
-def _mark_duplicates(
-    screening: Screening, chunk_index: int, repeats: dict[str, str], stored: set[str], counts: dict
+def _mark_repeats(
+    screening: Screening, chunk_index: int, repeats: dict[str, tuple[str, str, bool]], stored: set[str], counts: dict
 ) -> None:
-    """Rows (E.164 by row number) whose number came earlier in another chunk: their outcome becomes `duplicate`.
+    """Rows of this chunk whose number came earlier in another chunk become repeats of that first row.
 
-    Those `stored` (a match or outside the window) are updated; the others (no match) are written
-    now, with their input and label read back from the chunk's rows.
+    `repeats` maps each such row to (its E.164, the file's first row of that number, whether that
+    first row is stored). A repeat of a stored row is stored naming it: updated when this chunk
+    stored the row, written now with its input and label read back from the chunk's rows otherwise.
+    A repeat of a row with no match is only counted: what this chunk stored for it (the row, and its
+    own repeats within the chunk) goes.
     """
-    if stored:
-        rows = [int(row) for row in stored]
-        # The range lets the index skip to the chunk's rows even before the planner has statistics for them.
-        results = screening.results.filter(row__range=(min(rows), max(rows)), row__in=rows)
-        for outcome in results.values_list("outcome", flat=True):
-            counts[outcome] -= 1
-        results.update(outcome=Outcome.DUPLICATE, reason="", evidence=None)
-    missing = repeats.keys() - stored
-    content = screening.chunks.values_list("content", flat=True).get(index=chunk_index)
-    insert_results(
-        screening,
-        [
-            (chunk_index, int(record[0]), record[1], record[2], repeats[record[0]], Outcome.DUPLICATE, "", None)
-            for record in unpack_rows(content)
-            if record[0] in missing
-        ],
-    )
-    counts[Outcome.NO_MATCH] -= len(missing)
+    counts[Outcome.NO_MATCH] -= len(repeats.keys() - stored)
     counts[Outcome.DUPLICATE] += len(repeats)
+    stored_here = [int(row) for row in repeats.keys() & stored]
+    if stored_here:
+        # The lower bound lets the index skip to the chunk's rows even before the planner has statistics.
+        results = screening.results.filter(row__gte=min(stored_here), chunk_index=chunk_index)
+        for outcome in results.filter(row__in=stored_here).values_list("outcome", flat=True):
+            counts[outcome] -= 1
+        gone = [row for row in stored_here if not repeats[str(row)][2]]
+        results.filter(Q(row__in=gone) | Q(first_row__in=gone)).delete()
+        first = {row: int(repeats[str(row)][1]) for row in stored_here if repeats[str(row)][2]}
+        if first:
+            named = Case(*(When(Q(row=row) | Q(first_row=row), then=Value(value)) for row, value in first.items()))
+            results.filter(Q(row__in=first) | Q(first_row__in=first)).update(
+                outcome=Outcome.DUPLICATE, reason="", evidence=None, detail=None, first_row=named
+            )
+    missing = {row: repeat for row, repeat in repeats.items() if repeat[2] and row not in stored}
+    if missing:
+        content = screening.chunks.values_list("content", flat=True).get(index=chunk_index)
+        insert_results(
+            screening,
+            [
+                (
+                    chunk_index,
+                    int(row),
+                    raw,
+                    label,
+                    missing[row][0],
+                    Outcome.DUPLICATE,
+                    "",
+                    int(missing[row][1]),
+                    None,
+                    None,
+                )
+                for row, raw, label, *_ in unpack_rows(content)
+                if row in missing
+            ],
+        )
 
 
 def fail_screening(screening_id: str, error: str) -> None:

@@ -23,15 +23,52 @@ def unpack_rows(content: str) -> Iterator[list[str]]:
     return csv.reader(io.StringIO(content, newline=""))
 
 
-RESULT_FIELDS = ("screening", "chunk_index", "row", "input", "label", "e164", "outcome", "reason", "evidence")
+# The last two fields are JSON.
+RESULT_FIELDS = (
+    "screening",
+    "chunk_index",
+    "row",
+    "input",
+    "label",
+    "e164",
+    "outcome",
+    "reason",
+    "first_row",
+    "evidence",
+    "detail",
+)
 
 
-def stored_fields(result: MatchResult) -> tuple:
-    return result.input.raw, result.input.label, result.e164 or "", result.outcome, result.reason, result.evidence
+def stored_fields(result: MatchResult, first_row: int | None = None) -> tuple:
+    """(input, label, E.164, outcome, reason, first row, evidence, detail) of a result to store."""
+    item = result.input
+    return (
+        item.raw,
+        item.label,
+        result.e164 or "",
+        result.outcome,
+        result.reason,
+        first_row,
+        result.evidence,
+        outside_window_detail(result),
+    )
+
+
+def outside_window_detail(result: MatchResult) -> dict | None:
+    """Why a listed number did not match: the window that was applied and the span of its contacts."""
+    if result.contact_span is None:
+        return None
+    item, (first, last) = result.input, result.contact_span
+    return {
+        "assigned_from": item.assigned_from.isoformat() if item.assigned_from else None,
+        "assigned_to": item.assigned_to.isoformat() if item.assigned_to else None,
+        "first_contact": first.isoformat(),
+        "last_contact": last.isoformat(),
+    }
 
 
 def insert_results(screening: Screening, results: list[tuple]) -> None:
-    """Write results, each (chunk index, row, input, label, E.164, outcome, reason, evidence).
+    """Write results, each (chunk index, row, *stored_fields).
 
     A million-row list has tens of thousands of results; model instances and bulk_create cost
     several times what the database does. PostgreSQL takes them with COPY, others in multi-row INSERTs.
@@ -41,8 +78,8 @@ def insert_results(screening: Screening, results: list[tuple]) -> None:
     fields = [ScreeningResult._meta.get_field(name) for name in RESULT_FIELDS]
     screening_id = str(fields[0].get_db_prep_value(screening.pk, connection))
     rows = [
-        (screening_id, chunk_index, row, raw[:255], label[:255], e164, outcome, reason[:200], evidence)
-        for chunk_index, row, raw, label, e164, outcome, reason, evidence in results
+        (screening_id, chunk_index, row, raw[:255], label[:255], e164, outcome, reason[:200], first_row, *json_values)
+        for chunk_index, row, raw, label, e164, outcome, reason, first_row, *json_values in results
     ]
     quote = connection.ops.quote_name
     table, columns = quote(ScreeningResult._meta.db_table), ", ".join(quote(field.column) for field in fields)
@@ -54,7 +91,7 @@ def insert_results(screening: Screening, results: list[tuple]) -> None:
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
             values = ", ".join([one_row] * len(batch))
-            params = [value for row in batch for value in (*row[:-1], json_or_none(row[-1]))]
+            params = [value for row in batch for value in (*row[:-2], *map(json_or_none, row[-2:]))]
             cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608  # nosec B608
 
 
@@ -63,10 +100,10 @@ COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t
 
 
 def copy_text(rows: list[tuple]) -> str:
-    """Rows in COPY's text format; the last value (evidence) as JSON, NULL as \\N."""
+    """Rows in COPY's text format; the last two values (evidence, detail) as JSON, NULL as \\N."""
     lines = []
-    for *values, evidence in rows:
-        values.append(json_or_none(evidence))
+    for row in rows:
+        values = [*row[:-2], *map(json_or_none, row[-2:])]
         lines.append("\t".join("\\N" if value is None else str(value).translate(COPY_ESCAPES) for value in values))
     return "\n".join(lines) + "\n"
 

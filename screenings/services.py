@@ -56,6 +56,7 @@ def create_screening(
             phone_column=layout.column_name(layout.phone),
             label_column=layout.column_name(layout.label),
             layout=layout.as_dict(),
+            charged_rows=max(rows, 0),
             monitor=monitor,
         )
         ScreeningUpload.objects.create(screening=screening, content=data, size=len(data))

@@ -1,7 +1,16 @@
-import pytest
+import io
+import re
+import zipfile
+from datetime import UTC, datetime
 
+import pytest
+from openpyxl import Workbook
+
+from lib import phone_lists
+from lib.limits import quota_use
 from screenings import pipeline, services
 from screenings.models import Screening, ScreeningChunk, ScreeningResult, ScreeningUpload
+from tests.factories import ContactFactory, ListedNumberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +31,21 @@ def test_sample_lists_get_the_expected_outcome_on_every_row(
     assert screening.status == Screening.Status.DONE, screening.error
     rows = expected[name]["rows"]
     stored = stored_rows(screening)
+    first_rows = {}
     for position, want in enumerate(rows):
         row = position + 2
+        first_rows.setdefault(want["e164"], (row, want["outcome"]))
         got = stored.get(row)
+        first_row, first_outcome = first_rows[want["e164"]]
+        if want["outcome"] == "duplicate" and first_outcome == "no_match":
+            assert got is None, f"row {row} repeats a number with no match: counted, never stored"
+            continue
         outcome = got.outcome if got else "no_match"
         assert outcome == want["outcome"], f"row {row}"
         if got:
             assert (got.e164 or None) == want["e164"], f"row {row}"
             assert got.label == expected[name]["labels"][position]
+            assert got.first_row == (first_row if outcome == "duplicate" else None), f"row {row}"
     counts = {outcome: sum(1 for r in rows if r["outcome"] == outcome) for outcome in screening.counts}
     assert screening.counts == counts
     assert (screening.total_rows, screening.processed_rows) == (len(rows), len(rows))
@@ -104,7 +120,146 @@ def test_a_screening_failed_during_its_split_keeps_no_chunks(hr, screen, setting
 def test_the_longest_possible_numbers_are_matched_and_stored(hr, screen, settings, chunk_rows):
     """phonenumbers calls some numbers of 19 digits possible, longer than E.164's 15."""
     settings.SCREENING_CHUNK_ROWS = chunk_rows
+    ContactFactory(number=ListedNumberFactory(e164="+49123456789012345"))
     screening = screen(hr.membership, b"phone\n+49 123456789012345\n2065550100\n+49123456789012345\n")
     assert screening.status == Screening.Status.DONE, screening.error
-    repeat = ScreeningResult.objects.get(screening=screening, row=4)
-    assert (repeat.outcome, repeat.e164) == ("duplicate", "+49123456789012345")
+    match, repeat = ScreeningResult.objects.filter(screening=screening).order_by("row")
+    assert (match.row, match.outcome, match.e164) == (2, "match", "+49123456789012345")
+    assert (repeat.row, repeat.outcome, repeat.e164, repeat.first_row) == (4, "duplicate", "+49123456789012345", 2)
+
+
+@pytest.mark.parametrize("chunk_rows", [20_000, 1])
+def test_a_repeat_of_a_number_with_no_match_is_counted_never_stored(hr, screen, settings, chunk_rows):
+    """Nothing about a number that is not listed stays at rest, even when the file repeats it."""
+    settings.SCREENING_CHUNK_ROWS = chunk_rows
+    screening = screen(hr.membership, b"206-555-0178,E1\n(206) 555-0178,E2\n")
+    assert screening.status == Screening.Status.DONE, screening.error
+    assert (screening.counts["no_match"], screening.counts["duplicate"]) == (1, 1)
+    assert not ScreeningResult.objects.filter(screening=screening).exists()
+
+
+@pytest.mark.parametrize("chunk_rows", [20_000, 1])
+def test_a_repeat_of_a_match_names_its_first_row(hr, screen, settings, chunk_rows):
+    settings.SCREENING_CHUNK_ROWS = chunk_rows
+    ContactFactory(number=ListedNumberFactory(e164="+12065550178"))
+    screening = screen(hr.membership, b"phone,id\n206-555-0178,E1\n2065550100,E2\n(206) 555-0178,E3\n+12065550178,E4\n")
+    assert screening.status == Screening.Status.DONE, screening.error
+    stored = {
+        row.row: (row.outcome, row.first_row, row.label) for row in ScreeningResult.objects.filter(screening=screening)
+    }
+    assert stored == {2: ("match", None, "E1"), 4: ("duplicate", 2, "E3"), 5: ("duplicate", 2, "E4")}
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [("2025-01-01T00:00", "'2025-01-01T00:00' is not a date"), ("2025-02-30", "'2025-02-30' is not a date")],
+)
+def test_window_dates_are_read_as_the_api_reads_them(hr, screen, window, message):
+    """A date and time is not a date: the row is invalid and says why, as the lookup API would refuse it."""
+    data = f"phone,assigned_from\n2065550100,{window}\n2065550101,2025-01-01\n".encode()
+    screening = screen(hr.membership, data)
+    assert screening.status == Screening.Status.DONE, screening.error
+    [bad] = ScreeningResult.objects.filter(screening=screening)
+    assert (bad.row, bad.outcome) == (2, "invalid")
+    assert message in bad.reason
+
+
+def test_an_outside_window_row_keeps_the_window_applied_and_the_span_of_contacts(hr, screen):
+    number = ListedNumberFactory(e164="+12065550178")
+    ContactFactory(number=number, occurred_at=datetime(2021, 5, 2, tzinfo=UTC))
+    ContactFactory(number=number, occurred_at=datetime(2021, 7, 9, tzinfo=UTC))
+    screening = screen(hr.membership, b"phone,assigned_from,assigned_to\n2065550178,2023-01-01,\n")
+    [row] = ScreeningResult.objects.filter(screening=screening)
+    assert row.outcome == "outside_window"
+    assert row.evidence is None
+    assert row.detail == {
+        "assigned_from": "2023-01-01",
+        "assigned_to": None,
+        "first_contact": "2021-05-02",
+        "last_contact": "2021-07-09",
+    }
+
+
+@pytest.mark.parametrize(
+    ("region", "listed", "lines"),
+    [
+        ("GB", "+442079460000", ["020 7946 0000", "020 7946 0001"]),
+        ("DE", "+49301234567", ["030 1234567", "030 1234568"]),
+    ],
+)
+@pytest.mark.parametrize("header", ["", "Telefon"])
+def test_the_organizations_region_reaches_file_reading(hr, org, screen, region, listed, lines, header):
+    """A UK or German company's list of national numbers, one a line, is read in its own region."""
+    org.default_region = region
+    org.save()
+    ContactFactory(number=ListedNumberFactory(e164=listed))
+    data = "\n".join([header, *lines] if header else lines).encode()
+    screening = screen(hr.membership, data)
+    assert screening.status == Screening.Status.DONE, screening.error
+    assert screening.counts["match"] == 1
+    assert screening.counts["no_match"] == 1
+    assert stored_rows(screening)[2 if header else 1].e164 == listed
+
+
+def test_the_worker_reads_the_columns_found_at_upload(hr, settings, monkeypatch):
+    """The layout is detected once, in the request; the worker uses what was stored."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # drive the steps by hand
+    ContactFactory(number=ListedNumberFactory(e164="+12065550199"))
+    data = b"id;mobile;work phone\nE1;2065550100;2065550199\nE2;2065550101;2065550198\n"
+    screening = services.create_screening(
+        membership=hr.membership, filename="a.csv", data=data, phone_column="work phone"
+    )
+    assert screening.layout["phone"] == 2
+
+    def detect_again(*args, **kwargs):
+        raise AssertionError("the worker detected the columns again")
+
+    monkeypatch.setattr(phone_lists, "detect_layout", detect_again)
+    for index in pipeline.prepare_screening(str(screening.pk)):
+        pipeline.process_chunk(str(screening.pk), index)
+    assert pipeline.finalize_screening(str(screening.pk))
+    screening.refresh_from_db()
+    assert (screening.phone_column, screening.label_column) == ("work phone", "id")
+    match = stored_rows(screening)[2]
+    assert (match.outcome, match.e164, match.label) == ("match", "+12065550199", "E1")
+
+
+def sheet_with_dimension(rows: int, dimension: str | None) -> bytes:
+    """An XLSX of `rows` numbers whose <dimension> element is removed (None) or says `dimension`."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["phone"])
+    for n in range(rows):
+        sheet.append([f"+1206555{n:04d}"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source, target = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                replacement = b"" if dimension is None else f'<dimension ref="{dimension}"/>'.encode()
+                content = re.sub(rb"<dimension [^>]*/>", replacement, content)
+            archive.writestr(item, content)
+    return target.getvalue()
+
+
+@pytest.mark.parametrize("dimension", [None, "A1:A1"])
+def test_a_sheet_that_hides_its_size_is_charged_by_the_rows_read(hr, org, screen, settings, dimension):
+    """With a 1,000-row quota, a 3,000-row sheet whose <dimension> is missing or lies is stopped, not screened."""
+    settings.SCREENING_CHUNK_ROWS = 500
+    org.daily_screening_row_quota = 1000
+    org.save()
+    screening = screen(hr.membership, sheet_with_dimension(3000, dimension), filename="big.xlsx")
+    assert screening.status == Screening.Status.FAILED
+    assert "daily screening quota reached" in screening.error.lower()
+    assert not ScreeningUpload.objects.filter(screening=screening).exists()
+    assert not ScreeningChunk.objects.filter(screening=screening).exists()
+    assert not ScreeningResult.objects.filter(screening=screening).exists()
+    assert quota_use(org)["screened_rows"] <= 1000
+
+
+def test_an_estimate_above_the_rows_read_is_given_back(hr, org, screen):
+    """A sheet that claims far more rows than it holds costs only the rows it holds."""
+    screen(hr.membership, sheet_with_dimension(10, "A1:A5000"), filename="small.xlsx")
+    assert quota_use(org)["screened_rows"] == 10

@@ -1,0 +1,85 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from screenings import pipeline, recovery, services
+from screenings.models import Screening, ScreeningChunk, ScreeningResult
+from screenings.tasks import requeue_stalled_screenings_task
+
+pytestmark = pytest.mark.django_db
+
+LIST = b"phone\n2065550100\n2065550101\n2065550102\n2065550103\n"
+
+
+@pytest.fixture
+def split_screening(hr, settings):
+    """A screening split into two chunks whose tasks were never run (their messages were lost)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.SCREENING_CHUNK_ROWS = 2
+    screening = services.create_screening(membership=hr.membership, filename="a.csv", data=LIST)
+    assert pipeline.prepare_screening(str(screening.pk)) == [0, 1]
+    return screening
+
+
+def long_ago(seconds: int):
+    return timezone.now() - timedelta(seconds=seconds)
+
+
+def test_a_chunk_whose_worker_died_is_noticed_within_two_minutes_by_default(split_screening, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    ScreeningChunk.objects.filter(screening=split_screening).update(started_at=long_ago(100), attempts=1)
+    requeue_stalled_screenings_task()
+    split_screening.refresh_from_db()
+    assert split_screening.status == Screening.Status.DONE
+    assert split_screening.processed_rows == 4
+
+
+def test_a_chunk_that_kills_its_worker_is_not_retried_forever(split_screening, settings):
+    ScreeningChunk.objects.filter(screening=split_screening, index=1).update(
+        started_at=long_ago(settings.SCREENING_STALL_SECONDS + 1), attempts=settings.SCREENING_MAX_ATTEMPTS
+    )
+    assert recovery.stalled_chunks() == []
+    split_screening.refresh_from_db()
+    assert split_screening.status == Screening.Status.FAILED
+    assert "stopped a worker 5 times" in split_screening.error
+    assert not ScreeningChunk.objects.filter(screening=split_screening).exists()
+    assert not ScreeningResult.objects.filter(screening=split_screening).exists()
+
+
+def test_a_chunk_under_the_cap_is_sent_again(split_screening, settings):
+    ScreeningChunk.objects.filter(screening=split_screening, index=1).update(
+        started_at=long_ago(settings.SCREENING_STALL_SECONDS + 1), attempts=settings.SCREENING_MAX_ATTEMPTS - 1
+    )
+    assert (str(split_screening.pk), 1) in recovery.stalled_chunks()
+
+
+@pytest.mark.parametrize(("attempts", "status"), [(4, Screening.Status.QUEUED), (5, Screening.Status.FAILED)])
+def test_a_preparation_that_kills_its_worker_is_retried_up_to_the_cap(hr, settings, attempts, status):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    screening = services.create_screening(membership=hr.membership, filename="a.csv", data=LIST)
+    Screening.objects.filter(pk=screening.pk).update(
+        status=Screening.Status.RUNNING,
+        heartbeat_at=long_ago(settings.SCREENING_STALL_SECONDS + 1),
+        prepare_attempts=attempts,
+    )
+    recovery.stalled_preparations()
+    screening.refresh_from_db()
+    assert screening.status == status
+    if status == Screening.Status.FAILED:
+        assert "stopped a worker 5 times" in screening.error
+
+
+def test_a_preparation_that_stores_chunks_keeps_its_lease(hr, settings):
+    """A long split is alive as long as it stores chunks: its heartbeat moves with each one."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.SCREENING_CHUNK_ROWS = 1
+    screening = services.create_screening(membership=hr.membership, filename="a.csv", data=LIST)
+    beats = []
+
+    def on_chunk(index):
+        beats.append(Screening.objects.values_list("heartbeat_at", flat=True).get(pk=screening.pk))
+
+    pipeline.prepare_screening(str(screening.pk), on_chunk=on_chunk)
+    assert len(beats) == 4
+    assert beats == sorted(beats) and beats[0] < beats[-1]
