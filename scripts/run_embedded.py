@@ -187,7 +187,10 @@ def main() -> None:
     port = parser.parse_args().port
     logging.basicConfig(format="%(asctime)s [make run] %(message)s", level=logging.INFO, stream=sys.stderr)
     os.umask(0o077)
-    prepare(port)
+    try:
+        prepare(port)
+    except KeyboardInterrupt:
+        sys.exit(130)
     log.info("Starting a Celery worker, Celery beat and the web server on http://127.0.0.1:%d/", port)
     sys.exit(supervise(services(port)))
 
