@@ -34,9 +34,10 @@ RUN python -m compileall -q /app \
 
 USER app
 
-# Static files are collected once, at build time, with a throw-away key that
-# exists only for this command (settings refuse to load without one when DEBUG is off).
-RUN SECRET_KEY=collectstatic-only-not-a-secret DEBUG=false python manage.py collectstatic --noinput
+# Static files are collected once, at build time, with throw-away keys and URL that
+# exist only for this command (settings refuse to load without them when DEBUG is off).
+RUN SECRET_KEY=collectstatic-only-not-a-secret NUMBER_HASH_KEY=collectstatic-only-not-a-secret \
+    SITE_URL=http://collectstatic.invalid DEBUG=false python manage.py collectstatic --noinput
 
 EXPOSE 8000
 CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "config.wsgi:application"]

@@ -14,16 +14,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-# Embedded mode: SQLite, a Celery worker on the file-system broker, demo data, dev server.
-run: export DEBUG ?= true
-run: export REQUIRE_2FA ?= false
+# Embedded mode: SQLite, a Celery worker and beat on the file-system broker, demo data,
+# dev server; its settings go to var/.env for later manage.py commands (scripts/run_embedded.py).
 run: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	@echo "Starting a Celery worker and the web server on http://127.0.0.1:$(PORT)/"
-	@trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/celery -A config worker --beat --concurrency 2 --loglevel WARNING & WORKER=$$!; \
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python scripts/run_embedded.py --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -65,6 +65,7 @@ def app_env(workdir: Path, settings_module: str) -> dict:
         "SECRET_KEY": "bench-only-" + os.urandom(16).hex(),
         "NUMBER_HASH_KEY": "bench-only-" + os.urandom(16).hex(),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",
         "LOG_LEVEL": "WARNING",

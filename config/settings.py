@@ -1,26 +1,42 @@
 """Settings for every environment, read from environment variables.
 
-The defaults run the embedded mode (SQLite, a broker on the file system).
-Production sets DEBUG=false, SECRET_KEY, DATABASE_URL, REDIS_URL and the
-mail settings; see the README's configuration table.
+The defaults run the embedded mode (SQLite, a broker on the file system);
+`make run` adds its settings in VAR_DIR/.env, which the environment overrides.
+Production sets DEBUG=false, SECRET_KEY, SITE_URL, DATABASE_URL, REDIS_URL and
+the mail settings; see the README's configuration table.
 """
 
+import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import envbool, envint, envlist, envstr
+from config.env import (
+    env_file_path,
+    envbool,
+    envint,
+    envlist,
+    envstr,
+    private_directory,
+    private_file,
+    read_env_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
+# Database, cache, broker, demo logins and keys: readable by the owner only.
+VAR_DIR = private_directory(Path(envstr("VAR_DIR", str(BASE_DIR / "var"))))
+ENV_FILE = env_file_path(VAR_DIR)
+if ENV_FILE:
+    read_env_file(ENV_FILE)
 
 DEBUG = envbool("DEBUG", False)
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "embedded-mode-only-not-a-secret"  # noqa: S105 - only with DEBUG on  # nosec B105
+    # Lasts as long as this process; `make run` keeps a lasting one in VAR_DIR/.env.
+    SECRET_KEY = secrets.token_urlsafe(50)
 
 # Numbers in audit events and watch lists are stored as HMAC-SHA256 under this key.
 NUMBER_HASH_KEY = envstr("NUMBER_HASH_KEY")
@@ -103,6 +119,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if not envstr("DATABASE_URL"):
+        private_file(Path(DATABASES["default"]["NAME"]))
     # Web server and Celery worker share one file: wait for locks instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -173,7 +191,12 @@ EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "directory@localhost")
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+# The public base URL of emailed links; the embedded mode's follows the port `make run` serves on.
+SITE_URL = envstr("SITE_URL").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off (the public base URL of emailed links)")
+    SITE_URL = f"http://127.0.0.1:{envint('PORT', 8000, minimum=1)}"
 
 # Security headers; the secure-cookie and HTTPS settings follow DEBUG.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -295,5 +318,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
-
-VAR_DIR.mkdir(parents=True, exist_ok=True)

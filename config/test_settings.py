@@ -1,9 +1,13 @@
 """Test settings: the real settings with fast hashing, in-memory mail and cache."""
 
 import os
+import secrets
 
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("REQUIRE_2FA", "false")
+# Tests never read the settings `make run` left in var/.env, and the workers they start share this run's key.
+os.environ.setdefault("ENV_FILE", "")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 from config.settings import *  # noqa: E402,F403
 
