@@ -110,6 +110,19 @@ def test_screening_quota_is_checked(hr, org):
         services.create_screening(membership=hr.membership, filename="a.csv", data=b"phone\n1\n2\n3\n")
 
 
+def test_an_upload_refused_by_the_quota_is_audited(hr, org):
+    from directory.limits import LimitExceeded
+
+    org.daily_screening_row_quota = 2
+    org.save()
+    with pytest.raises(LimitExceeded) as refused:
+        services.create_screening(membership=hr.membership, filename="a.csv", data=b"phone\n1\n2\n3\n")
+    event = AuditEvent.objects.get(action="screening.refused")
+    assert (event.actor, event.organization) == (hr, org)
+    assert event.detail == {"rows": 3, "limit": refused.value.message}
+    assert not Screening.objects.exists()
+
+
 def test_bad_window_dates_make_their_row_invalid(hr, screen):
     data = b"msisdn,assigned_from,assigned_to\n2065550100,someday,\n2065550101,2022-01-01,2023-01-01\n"
     screening = screen(hr.membership, data)
