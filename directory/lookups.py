@@ -42,3 +42,17 @@ def lookup_numbers(
             numbers=[(result.e164, {"outcome": result.outcome}) for result in results if result.e164],
         )
     return results
+
+
+def record_lookup_export(*, membership, how: str, rows: int, request=None) -> None:
+    """The lookup page's CSV download or copy is an export: audited before the browser makes the file.
+
+    The results are not stored, so the page tells how it exports and how many rows; never the numbers.
+    """
+    record_event(
+        action="lookup.exported",
+        request=request,
+        actor=membership.user,
+        organization=membership.organization,
+        detail={"format": "csv", "how": how, "rows": rows},
+    )
