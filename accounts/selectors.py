@@ -40,4 +40,4 @@ class OrganizationAuditFilter(django_filters.FilterSet):
 
 
 def organization_audit_events(organization: Organization) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(organization=organization)
+    return AuditEvent.objects.filter(organization=organization).select_related("actor")

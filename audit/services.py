@@ -20,6 +20,14 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def email_hash(email: str) -> str:
+    """Keyed hash of an email address, so an event keeps who acted without keeping the address.
+
+    The same key as numbers' hashes; the prefix keeps an address from ever hashing like a number.
+    """
+    return number_hash(f"email:{email.strip().lower()}")
+
+
 def record_event(
     *,
     action: str,
@@ -37,7 +45,7 @@ def record_event(
         organization = membership.organization if membership else None
     return AuditEvent.objects.create(
         actor=actor,
-        actor_email=actor.email if actor else "",
+        actor_email_hash=email_hash(actor.email) if actor else "",
         organization=organization,
         action=action,
         ip_address=client_ip(request),
@@ -49,10 +57,11 @@ def record_event(
 def record_number_events(*, action: str, numbers: list[tuple[str, dict]], request=None, actor=None, organization=None):
     """One event per number (keyed hash only), written in one statement, so any number's history can be found."""
     ip = client_ip(request)
+    actor_hash = email_hash(actor.email) if actor else ""
     AuditEvent.objects.bulk_create(
         AuditEvent(
             actor=actor,
-            actor_email=actor.email if actor else "",
+            actor_email_hash=actor_hash,
             organization=organization,
             action=action,
             ip_address=ip,

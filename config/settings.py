@@ -198,6 +198,17 @@ if not SITE_URL:
         raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off (the public base URL of emailed links)")
     SITE_URL = f"http://127.0.0.1:{envint('PORT', 8000, minimum=1)}"
 
+# Text messages (django-sms backends) carry the one-time codes with which a dispute's filer proves
+# control of the number. Backends that print, keep or drop messages instead of sending them would
+# put codes in logs or make disputes impossible: DEBUG only.
+SMS_BACKEND = envstr("SMS_BACKEND", "sms.backends.console.SmsBackend" if DEBUG else "sms.backends.twilio.SmsBackend")
+_SMS_BACKENDS_FOR_DEBUG = ("console", "locmem", "filebased", "dummy")
+if not DEBUG and SMS_BACKEND.startswith(tuple(f"sms.backends.{name}." for name in _SMS_BACKENDS_FOR_DEBUG)):
+    raise ImproperlyConfigured(f"SMS_BACKEND {SMS_BACKEND} does not send text messages: use it with DEBUG on only")
+DEFAULT_FROM_SMS = envstr("DEFAULT_FROM_SMS")
+TWILIO_ACCOUNT_SID = envstr("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = envstr("TWILIO_AUTH_TOKEN")
+
 # Security headers; the secure-cookie and HTTPS settings follow DEBUG.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -241,6 +252,8 @@ SCREENING_CHUNK_ROWS = envint("SCREENING_CHUNK_ROWS", 20_000, minimum=1)
 SCREENING_STALL_SECONDS = envint("SCREENING_STALL_SECONDS", 90, minimum=1)
 SCREENING_MAX_ATTEMPTS = envint("SCREENING_MAX_ATTEMPTS", 5, minimum=1)
 DISPUTES_PER_IP_PER_HOUR = envint("DISPUTES_PER_IP_PER_HOUR", 5, minimum=1)
+DISPUTE_CODES_PER_NUMBER_PER_DAY = envint("DISPUTE_CODES_PER_NUMBER_PER_DAY", 3, minimum=1)
+DISPUTE_CODE_VALID_MINUTES = envint("DISPUTE_CODE_VALID_MINUTES", 10, minimum=1)
 INVITATION_VALID_DAYS = envint("INVITATION_VALID_DAYS", 7, minimum=1)
 BATCH_LOOKUP_MAX = 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

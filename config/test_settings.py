@@ -1,4 +1,4 @@
-"""Test settings: the real settings with fast hashing, in-memory mail and cache."""
+"""Test settings: the real settings with fast hashing, in-memory mail, text messages and cache."""
 
 import os
 import secrets
@@ -13,6 +13,7 @@ from config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "sms.backends.locmem.SmsBackend"
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = True

@@ -55,3 +55,10 @@ class LookupForm(forms.Form):
             return forms.DateField().clean(text)
         except forms.ValidationError:
             raise forms.ValidationError(f"Line {position}: {text!r} is not a date (use YYYY-MM-DD).") from None
+
+
+class LookupExportForm(forms.Form):
+    """What the lookup page says it is about to export: how, and how many rows (never which)."""
+
+    how = forms.ChoiceField(choices=[("download", "Download CSV"), ("copy", "Copy")])
+    rows = forms.IntegerField(min_value=0, max_value=settings.BATCH_LOOKUP_MAX)

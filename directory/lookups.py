@@ -10,9 +10,20 @@ def lookup_numbers(
 ) -> list[MatchResult]:
     """Check inputs for a member: rate limit and quota first, then match, then audit.
 
-    Raises limits.LimitExceeded before any work when a limit is reached.
+    Raises limits.LimitExceeded before any work when a limit is reached; the refusal is audited
+    (with how many numbers, never which), since refused sweeps are what an auditor looks for.
     """
-    limits.consume_lookup(membership.user, membership.organization, len(inputs))
+    try:
+        limits.consume_lookup(membership.user, membership.organization, len(inputs))
+    except limits.LimitExceeded as error:
+        record_event(
+            action="lookup.refused",
+            request=request,
+            actor=membership.user,
+            organization=membership.organization,
+            detail={"numbers": len(inputs), "limit": error.message},
+        )
+        raise
     results = match_inputs(inputs, region or membership.organization.default_region)
     record_event(
         action="lookup",
@@ -31,3 +42,17 @@ def lookup_numbers(
             numbers=[(result.e164, {"outcome": result.outcome}) for result in results if result.e164],
         )
     return results
+
+
+def record_lookup_export(*, membership, how: str, rows: int, request=None) -> None:
+    """The lookup page's CSV download or copy is an export: audited before the browser makes the file.
+
+    The results are not stored, so the page tells how it exports and how many rows; never the numbers.
+    """
+    record_event(
+        action="lookup.exported",
+        request=request,
+        actor=membership.user,
+        organization=membership.organization,
+        detail={"format": "csv", "how": how, "rows": rows},
+    )

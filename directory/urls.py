@@ -6,4 +6,5 @@ app_name = "directory"
 
 urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
+    path("lookup/exported/", views.lookup_exported, name="lookup_exported"),
 ]

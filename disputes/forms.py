@@ -24,3 +24,12 @@ class DisputeForm(forms.Form):
     def is_bot(self) -> bool:
         """The hidden field is empty for people; filled, the request is dropped without a word."""
         return bool(self.cleaned_data.get("website"))
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=12,
+        help_text="The six digits in the text message we sent to the number.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -34,3 +34,23 @@ class Dispute(models.Model):
 
     def __str__(self):
         return f"Dispute of {self.e164} ({self.get_status_display()})"
+
+
+class PendingDispute(models.Model):
+    """A dispute waiting for the code texted to its number; staff never see it (SPEC section 5).
+
+    Only a keyed hash of the code is kept. The row goes when the right code files the dispute, and
+    expired rows are purged whenever a new code is asked for.
+    """
+
+    e164 = models.CharField("number", max_length=E164_MAX_LENGTH)
+    contact_email = models.EmailField()
+    statement = models.TextField()
+    held_since = models.DateField(null=True, blank=True)
+    code_hash = models.CharField(max_length=64)
+    wrong_codes = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"Pending dispute of {self.e164}"

@@ -6,4 +6,5 @@ app_name = "disputes"
 
 urlpatterns = [
     path("disputes/new/", views.file_dispute, name="new"),
+    path("disputes/new/code/", views.confirm_dispute, name="confirm"),
 ]

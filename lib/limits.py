@@ -142,12 +142,24 @@ def quota_use(organization) -> dict[str, int]:
     }
 
 
-def check_dispute_rate(ip_address: str | None) -> None:
-    """At most DISPUTES_PER_IP_PER_HOUR disputes from one address per clock hour, against floods."""
+def consume_dispute_code(number_key: str, ip_address: str | None) -> None:
+    """One code texted to file a dispute: at most DISPUTE_CODES_PER_NUMBER_PER_DAY to a number (`number_key`,
+    its keyed hash) and DISPUTES_PER_IP_PER_HOUR from one address per clock hour; counted together."""
     now = timezone.now()
-    key = f"rate:dispute:{ip_address or 'unknown'}:{now:%Y%m%d%H}"
-    if consume(Counter(key, 1, settings.DISPUTES_PER_IP_PER_HOUR, timeout=3700)):
+    per_number = Counter(
+        f"rate:dispute-code:{number_key}:{now:%Y%m%d}", 1, settings.DISPUTE_CODES_PER_NUMBER_PER_DAY, 2 * 86400
+    )
+    per_address = Counter(
+        f"rate:dispute:{ip_address or 'unknown'}:{now:%Y%m%d%H}", 1, settings.DISPUTES_PER_IP_PER_HOUR, 3700
+    )
+    refused = consume(per_number, per_address)
+    if refused is per_number:
         raise LimitExceeded(
-            "Too many disputes were sent from your network this hour. Try again later.",
+            "We already sent this number as many codes as we send in a day. Try again tomorrow.",
+            retry_after=_seconds_to_midnight(now),
+        )
+    if refused is per_address:
+        raise LimitExceeded(
+            "Too many disputes were started from your network this hour. Try again later.",
             retry_after=3600 - now.minute * 60 - now.second,
         )

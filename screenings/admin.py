@@ -1,11 +1,15 @@
 from django.contrib import admin
 
+from screenings import services
 from screenings.models import Alert, Screening
 
 
 @admin.register(Screening)
 class ScreeningAdmin(admin.ModelAdmin):
-    """Staff see that screenings ran and how they ended; results stay with the organization."""
+    """Staff see that screenings ran and how they ended; results stay with the organization.
+
+    Deleting one, or several with the bulk action, goes through the service so each is audited.
+    """
 
     list_display = ("id", "organization", "status", "total_rows", "processed_rows", "created_at", "finished_at")
     list_filter = ("status", "organization")
@@ -17,6 +21,13 @@ class ScreeningAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        services.delete_screening(screening=obj, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for screening in queryset:
+            services.delete_screening(screening=screening, request=request)
 
 
 @admin.register(Alert)

@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+import sms
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -28,6 +29,13 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox() -> list:
+    """Text messages the locmem backend sent during the test, as mail.outbox holds emails."""
+    sms.outbox = []
+    return sms.outbox
 
 
 @pytest.fixture

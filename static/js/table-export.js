@@ -1,4 +1,6 @@
 // Download or copy a results table as CSV, in the browser: the results are not sent anywhere.
+// A button with data-audit-url first tells the server how it exports and how many rows (an audited
+// export, as every export is) and makes the file only once the server has recorded it.
 (function () {
   "use strict";
 
@@ -18,20 +20,43 @@
     }).join("\r\n") + "\r\n";
   }
 
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-download-table], [data-copy-table]");
-    if (!button) { return; }
-    var id = button.getAttribute("data-download-table") || button.getAttribute("data-copy-table");
-    var csv = tableToCsv(document.getElementById(id));
-    if (button.hasAttribute("data-copy-table")) {
-      navigator.clipboard.writeText(csv).then(function () { button.textContent = "Copied"; });
-      return;
-    }
+  function recordExport(button, how, table) {
+    var url = button.getAttribute("data-audit-url");
+    if (!url) { return Promise.resolve(); }
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    var body = new URLSearchParams({ how: how, rows: String(table.tBodies[0].rows.length) });
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": token ? token.value : "" }
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("not recorded"); }
+    });
+  }
+
+  function download(button, csv) {
     var link = document.createElement("a");
     link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
     link.download = button.getAttribute("data-filename") || "results.csv";
     document.body.appendChild(link);
     link.click();
     link.remove();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-download-table], [data-copy-table]");
+    if (!button) { return; }
+    var copying = button.hasAttribute("data-copy-table");
+    var table = document.getElementById(button.getAttribute(copying ? "data-copy-table" : "data-download-table"));
+    var csv = tableToCsv(table);
+    recordExport(button, copying ? "copy" : "download", table).then(function () {
+      if (copying) {
+        return navigator.clipboard.writeText(csv).then(function () { button.textContent = "Copied"; });
+      }
+      download(button, csv);
+    }).catch(function () {
+      button.textContent = "Not exported: try again";
+    });
   });
 })();

@@ -112,6 +112,11 @@ EXPECTED = {
     "accounts:password_reset_done": ("get", None, PUBLIC),
     "accounts:password_reset_confirm": ("get", "reset_link", PUBLIC),
     "directory:lookup": ("get", None, MEMBER_PAGE),
+    "directory:lookup_exported": (
+        "post",
+        None,
+        {**MEMBER_PAGE, **dict.fromkeys(["legal", "hr", "admin", "other_org_admin"], 400)},
+    ),
     "api:lookup": ("post_json", None, MEMBER_API_EMPTY_POST),
     "api:lookup-batch": ("post_json", None, MEMBER_API_EMPTY_POST),
     "screenings:list": ("get", None, MEMBER_PAGE),
@@ -126,6 +131,7 @@ EXPECTED = {
     "api:screening-results": ("get", "screening", ORG_OBJECT_API),
     "api:screening-results-csv": ("get", "screening", ORG_OBJECT_API),
     "disputes:new": ("get", None, PUBLIC),
+    "disputes:confirm": ("get", None, dict.fromkeys(VISITORS, 302)),  # back to the form without a started dispute
     "statistics": ("get", None, {**dict.fromkeys(VISITORS, 302), "staff": 200}),
     "api:schema": ("get", None, PUBLIC),
     "api:docs": ("get", None, PUBLIC),

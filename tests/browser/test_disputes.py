@@ -1,6 +1,10 @@
-"""Journey: someone disputes a listing; staff review it and remove the number; it stops matching."""
+"""Journey: someone disputes a listing, confirming it with the code texted to the number; staff review
+it and remove the number; it stops matching."""
+
+import re
 
 import pytest
+import sms
 from playwright.sync_api import Page, expect
 
 from directory.models import ListedNumber
@@ -11,6 +15,13 @@ pytestmark = [pytest.mark.real_servers, pytest.mark.django_db(transaction=True)]
 
 NUMBER = "+12062264011"
 FILER = "owner@example.net"
+
+
+def code_texted_to(number: str) -> str:
+    """The code in the last text message to this number (the live server shares the locmem outbox)."""
+    sent = [message for message in sms.outbox if number in message.recipients]
+    assert sent, f"no text message to {number}"
+    return re.search(r"\b(\d{6})\b", sent[-1].body).group(1)
 
 
 def outcome_of(page: Page, number: str) -> str:
@@ -32,7 +43,11 @@ def test_a_disputed_number_is_removed_and_stops_matching(open_page, legal, staff
     visitor.get_by_label("Number:", exact=True).fill("(206) 226-4011")
     visitor.get_by_label("Your email").fill(FILER)
     visitor.get_by_label("Statement").fill("I got this number in March 2025.")
-    visitor.get_by_role("button", name="Send dispute").click()
+    visitor.get_by_role("button", name="Text me a code").click()
+    expect(visitor.get_by_role("heading", name="Enter the code we texted you")).to_be_visible()
+    assert not Dispute.objects.exists()
+    visitor.get_by_label("Code").fill(code_texted_to(NUMBER))
+    visitor.get_by_role("button", name="Confirm dispute").click()
     expect(visitor.get_by_role("heading", name="Thank you")).to_be_visible()
     mail_to(FILER, "We received your dispute")
 

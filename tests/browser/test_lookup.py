@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from audit.models import AuditEvent
 from directory.matching import DISCLAIMER
 from tests.browser.steps import import_listing, log_in
 
@@ -30,3 +31,9 @@ def test_legal_looks_up_a_pasted_list(open_page, legal):
     expect(match.nth(6)).to_have_text("call, text")
     expect(rows.nth(2).locator("td").nth(8)).not_to_be_empty()
     expect(rows.nth(3).locator("td").nth(1)).to_have_text("+12062264011")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    assert download.value.suggested_filename == "lookup-results.csv"
+    exported = AuditEvent.objects.get(action="lookup.exported")
+    assert (exported.actor, exported.detail) == (legal, {"format": "csv", "how": "download", "rows": 4})

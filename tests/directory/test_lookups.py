@@ -216,3 +216,52 @@ def test_counters_keep_their_expiry_on_a_cache_without_redis(settings, tmp_path,
         assert cache.get("quota") == 2
     finally:
         limits._consume_script.cache_clear()
+
+
+def test_a_refused_sweep_is_audited_with_counts_only(member_api, org, legal):
+    org.daily_lookup_quota = 2
+    org.save()
+    refused = member_api.post(BATCH, {"numbers": ["2065550101", "2065550102", "2065550103"]}, format="json")
+    assert refused.status_code == 429
+    event = AuditEvent.objects.get(action="lookup.refused")
+    assert (event.actor, event.organization) == (legal, org)
+    assert event.detail["numbers"] == 3 and "daily quota of 2" in event.detail["limit"]
+    assert "206555010" not in str(AuditEvent.objects.values().get()) and not event.number_hash
+
+
+def test_a_lookup_refused_by_the_rate_limit_is_audited(client, legal, settings):
+    settings.LOOKUP_RATE_PER_MINUTE = 1
+    client.force_login(legal)
+    client.post(reverse("directory:lookup"), {"numbers": "2065550123"})
+    assert client.post(reverse("directory:lookup"), {"numbers": "2065550123"}).status_code == 429
+    assert AuditEvent.objects.filter(action="lookup.refused", actor=legal).count() == 1
+
+
+def test_downloading_lookup_results_is_an_audited_export(client, legal):
+    client.force_login(legal)
+    page = client.post(reverse("directory:lookup"), {"numbers": "2065550123\n2065550124"})
+    assert f'data-audit-url="{reverse("directory:lookup_exported")}"'.encode() in page.content
+    answer = client.post(reverse("directory:lookup_exported"), {"how": "download", "rows": "2"})
+    assert answer.status_code == 204
+    event = AuditEvent.objects.get(action="lookup.exported")
+    assert (event.actor, event.organization) == (legal, legal.membership.organization)
+    assert event.detail == {"format": "csv", "how": "download", "rows": 2}
+
+
+def test_copying_lookup_results_is_an_audited_export(client, legal):
+    client.force_login(legal)
+    client.post(reverse("directory:lookup_exported"), {"how": "copy", "rows": "1"})
+    assert AuditEvent.objects.get(action="lookup.exported").detail["how"] == "copy"
+
+
+@pytest.mark.parametrize("data", [{}, {"how": "print", "rows": "1"}, {"how": "copy", "rows": "-1"}])
+def test_an_export_record_that_says_nothing_is_refused(client, legal, data):
+    client.force_login(legal)
+    assert client.post(reverse("directory:lookup_exported"), data).status_code == 400
+    assert not AuditEvent.objects.filter(action="lookup.exported").exists()
+
+
+def test_only_members_who_look_up_record_exports(client, outsider):
+    assert client.post(reverse("directory:lookup_exported"), {"how": "copy", "rows": "1"}).status_code == 302
+    client.force_login(outsider)
+    assert client.post(reverse("directory:lookup_exported"), {"how": "copy", "rows": "1"}).status_code == 403

@@ -1,5 +1,6 @@
 import pytest
 
+from audit.models import AuditEvent
 from screenings import services
 from screenings.models import Screening, ScreeningChunk, ScreeningUpload
 
@@ -47,6 +48,19 @@ def test_screening_quota_is_checked(hr, org):
 
     with pytest.raises(LimitExceeded, match="screened rows"):
         services.create_screening(membership=hr.membership, filename="a.csv", data=b"phone\n1\n2\n3\n")
+
+
+def test_an_upload_refused_by_the_quota_is_audited(hr, org):
+    from lib.limits import LimitExceeded
+
+    org.daily_screening_row_quota = 2
+    org.save()
+    with pytest.raises(LimitExceeded) as refused:
+        services.create_screening(membership=hr.membership, filename="a.csv", data=b"phone\n1\n2\n3\n")
+    event = AuditEvent.objects.get(action="screening.refused")
+    assert (event.actor, event.organization) == (hr, org)
+    assert event.detail == {"rows": 3, "limit": refused.value.message}
+    assert not Screening.objects.exists()
 
 
 def test_purge_removes_screenings_past_retention(hr, screen, settings):

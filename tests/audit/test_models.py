@@ -1,8 +1,9 @@
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from audit.models import AppendOnlyError, AuditEvent
-from audit.services import record_event
+from audit.services import email_hash, record_event
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +53,45 @@ def test_client_address_trusts_only_our_proxies(rf, settings, proxies, forwarded
     settings.TRUSTED_PROXY_COUNT = proxies
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def stored_row(event: AuditEvent) -> tuple:
+    """The row exactly as the database holds it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {AuditEvent._meta.db_table} WHERE id = %s", [event.pk])  # noqa: S608
+        return cursor.fetchone()
+
+
+def test_deleting_a_user_does_not_rewrite_their_events(legal):
+    event = record_event(action="lookup", actor=legal, number="+12065550123")
+    before = stored_row(event)
+    user_id = legal.pk
+    legal.delete()
+    assert stored_row(event) == before
+    event = AuditEvent.objects.get(pk=event.pk)
+    assert event.actor_id == user_id
+    assert event.actor_email_hash == email_hash(legal.email)
+    assert event.who == f"deleted user #{user_id}"
+
+
+def test_deleting_an_organization_does_not_rewrite_its_events(legal):
+    organization = legal.membership.organization
+    event = record_event(action="lookup", actor=legal)
+    before = stored_row(event)
+    organization.delete()
+    assert stored_row(event) == before
+
+
+def test_events_keep_no_email_address_in_clear(legal):
+    record_event(action="lookup", actor=legal)
+    assert legal.email not in str(AuditEvent.objects.values().get())
+
+
+def test_staff_find_a_deleted_users_events_by_email(client, staff, legal):
+    record_event(action="lookup", actor=legal)
+    email = legal.email
+    legal.delete()
+    client.force_login(staff)
+    search = client.get(reverse("admin:audit_auditevent_changelist"), {"q": email.upper()})
+    assert [event.action for event in search.context["cl"].result_list] == ["lookup"]
+    assert b"deleted user #" in search.content
