@@ -1,11 +1,13 @@
 """The one place that writes audit events (SPEC section 6)."""
 
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 
 from audit.models import AuditEvent
 from lib.hashing import number_hash
+from lib.limits import LimitExceeded
 
 
 def client_ip(request) -> str | None:
@@ -70,3 +72,22 @@ def record_number_events(*, action: str, numbers: list[tuple[str, dict]], reques
         )
         for e164, detail in numbers
     )
+
+
+@contextmanager
+def refusal_recorded(*, action: str, detail: dict[str, Any], request=None, actor=None, organization=None):
+    """Record a request a limit refused (with counts, never numbers), then let the refusal go on.
+
+    Refused sweeps are exactly what an auditor looks for.
+    """
+    try:
+        yield
+    except LimitExceeded as error:
+        record_event(
+            action=action,
+            request=request,
+            actor=actor,
+            organization=organization,
+            detail={**detail, "limit": error.message},
+        )
+        raise

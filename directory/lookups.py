@@ -1,6 +1,6 @@
 """Lookups: one number or a list, checked by a member (SPEC sections 3 and 6)."""
 
-from audit.services import record_event, record_number_events
+from audit.services import record_event, record_number_events, refusal_recorded
 from directory.matching import MatchInput, MatchResult, match_inputs, outcome_counts
 from lib import limits
 
@@ -13,17 +13,14 @@ def lookup_numbers(
     Raises limits.LimitExceeded before any work when a limit is reached; the refusal is audited
     (with how many numbers, never which), since refused sweeps are what an auditor looks for.
     """
-    try:
+    with refusal_recorded(
+        action="lookup.refused",
+        request=request,
+        actor=membership.user,
+        organization=membership.organization,
+        detail={"numbers": len(inputs)},
+    ):
         limits.consume_lookup(membership.user, membership.organization, len(inputs))
-    except limits.LimitExceeded as error:
-        record_event(
-            action="lookup.refused",
-            request=request,
-            actor=membership.user,
-            organization=membership.organization,
-            detail={"numbers": len(inputs), "limit": error.message},
-        )
-        raise
     results = match_inputs(inputs, region or membership.organization.default_region)
     record_event(
         action="lookup",

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from audit.services import record_event
+from audit.services import record_event, refusal_recorded
 from lib import limits
 from lib.errors import DomainError
 from lib.phone import UnknownRegion, clean_region
@@ -46,17 +46,14 @@ def create_screening(
     rows = inspection.estimated_rows - (1 if layout.has_header else 0)
     if rows > settings.SCREENING_MAX_ROWS:
         raise ScreeningRejected(f"The file has about {rows:,} rows; the limit is {settings.SCREENING_MAX_ROWS:,}.", 413)
-    try:
+    with refusal_recorded(
+        action="screening.refused",
+        request=request,
+        actor=membership.user,
+        organization=membership.organization,
+        detail={"rows": rows},
+    ):
         limits.consume_screening_quota(membership.organization, max(rows, 0))
-    except limits.LimitExceeded as error:
-        record_event(
-            action="screening.refused",
-            request=request,
-            actor=membership.user,
-            organization=membership.organization,
-            detail={"rows": rows, "limit": error.message},
-        )
-        raise
     with transaction.atomic():
         screening = Screening.objects.create(
             organization=membership.organization,

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
-from screenings.models import Screening
+from screenings.models import Screening, ScreeningResult
 from tests.factories import MembershipFactory, ScreeningFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +117,25 @@ def test_too_big_is_413(as_member, hr, settings):
 def test_a_member_of_a_pending_org_cannot_see_screenings(as_member):
     member = MembershipFactory(organization__status="pending", role="admin").user
     assert as_member(member).get("/api/v1/screenings/").status_code == 403
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_screening_list_costs_a_count_and_a_page_whatever_its_length(
+    api_client, hr, django_assert_num_queries, rows
+):
+    api_client.force_authenticate(hr)
+    ScreeningFactory.create_batch(rows, organization=hr.membership.organization)
+    with django_assert_num_queries(2):
+        assert api_client.get("/api/v1/screenings/").json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_result_list_costs_the_same_whatever_its_length(api_client, hr, django_assert_num_queries, rows):
+    api_client.force_authenticate(hr)
+    screening = ScreeningFactory(organization=hr.membership.organization)
+    ScreeningResult.objects.bulk_create(
+        ScreeningResult(screening=screening, chunk_index=0, row=row, input=f"206555{row:04d}", outcome="invalid")
+        for row in range(2, rows + 2)
+    )
+    with django_assert_num_queries(4):  # the screening, the audit event, a count and a page
+        assert api_client.get(f"/api/v1/screenings/{screening.pk}/results/").json()["count"] == rows
