@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 MAKE = shutil.which("make")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 90
 STOP_SECONDS = 10
 

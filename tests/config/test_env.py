@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import envbool, envint, envlist, parse_env_file, private_directory, read_env_file
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_envbool_reads_words_and_refuses_others(monkeypatch):
