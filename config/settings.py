@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from config.env import (
     env_file_path,
@@ -251,6 +252,7 @@ DEFAULT_DAILY_SCREENING_QUOTA = envint("DEFAULT_DAILY_SCREENING_QUOTA", 2_000_00
 SCREENING_CHUNK_ROWS = envint("SCREENING_CHUNK_ROWS", 20_000, minimum=1)
 SCREENING_STALL_SECONDS = envint("SCREENING_STALL_SECONDS", 90, minimum=1)
 SCREENING_MAX_ATTEMPTS = envint("SCREENING_MAX_ATTEMPTS", 5, minimum=1)
+SCREENING_INTERACTIVE_ROWS = envint("SCREENING_INTERACTIVE_ROWS", 50_000, minimum=0)
 DISPUTES_PER_IP_PER_HOUR = envint("DISPUTES_PER_IP_PER_HOUR", 5, minimum=1)
 DISPUTE_CODES_PER_NUMBER_PER_DAY = envint("DISPUTE_CODES_PER_NUMBER_PER_DAY", 3, minimum=1)
 DISPUTE_CODE_VALID_MINUTES = envint("DISPUTE_CODE_VALID_MINUTES", 10, minimum=1)
@@ -310,6 +312,10 @@ if CELERY_BROKER_URL == "filesystem://":
     for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
+# Every worker consumes both queues, in turn: small screenings, finalizing, alerts and imports go to
+# `interactive`; the preparation and chunks of lists over SCREENING_INTERACTIVE_ROWS go to `bulk`.
+CELERY_TASK_QUEUES = [Queue("interactive"), Queue("bulk")]
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True

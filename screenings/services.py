@@ -14,6 +14,7 @@ from lib.phone import UnknownRegion, clean_region
 from lib.phone_lists import inspect
 from lib.tabular import UnreadableFile
 from screenings.models import Screening, ScreeningUpload
+from screenings.routing import queue_for_rows
 
 
 class ScreeningRejected(DomainError):
@@ -76,7 +77,7 @@ def create_screening(
         )
         from screenings.tasks import prepare_screening_task
 
-        prepare_screening_task.delay_on_commit(str(screening.pk))
+        prepare_screening_task.apply_async_on_commit((str(screening.pk),), queue=queue_for_rows(rows))
     return screening
 
 

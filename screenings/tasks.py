@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from screenings import monitoring, pipeline, recovery, services
+from screenings import monitoring, pipeline, recovery, routing, services
 
 logger = logging.getLogger(__name__)
 
@@ -17,8 +17,11 @@ RETRY = {"autoretry_for": RETRYABLE, "max_retries": 5, "retry_backoff": 2, "retr
 @shared_task(**RETRY)
 def prepare_screening_task(screening_id: str) -> None:
     """Split the file; each chunk is queued as soon as it is stored, so matching overlaps the split."""
+    queue = routing.queue_for(screening_id)
     try:
-        indexes = pipeline.prepare_screening(screening_id, on_chunk=lambda index: queue_chunk(screening_id, index))
+        indexes = pipeline.prepare_screening(
+            screening_id, on_chunk=lambda index: queue_chunk(screening_id, index, queue)
+        )
     except RETRYABLE:
         raise
     except Exception:
@@ -29,10 +32,10 @@ def prepare_screening_task(screening_id: str) -> None:
         finalize_screening_task.delay(screening_id)  # every chunk finished before the split did
 
 
-def queue_chunk(screening_id: str, index: int) -> None:
+def queue_chunk(screening_id: str, index: int, queue: str) -> None:
     """Send a chunk's task; one the broker cannot take now is sent again by the periodic requeue."""
     try:
-        process_chunk_task.delay(screening_id, index)
+        process_chunk_task.apply_async((screening_id, index), queue=queue)
     except BrokerError:
         logger.warning("chunk %s of screening %s waits for the requeue: no broker", index, screening_id)
 
@@ -60,9 +63,9 @@ def finalize_screening_task(screening_id: str) -> None:
 def requeue_stalled_screenings_task() -> None:
     """Send again the work of screenings whose worker died or whose message was lost."""
     for screening_id in recovery.stalled_preparations():
-        prepare_screening_task.delay(screening_id)
+        prepare_screening_task.apply_async((screening_id,), queue=routing.queue_for(screening_id))
     for screening_id, index in recovery.stalled_chunks():
-        process_chunk_task.delay(screening_id, index)
+        process_chunk_task.apply_async((screening_id, index), queue=routing.queue_for(screening_id))
     for screening_id in recovery.unfinished_screenings():
         finalize_screening_task.delay(screening_id)
 

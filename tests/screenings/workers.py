@@ -16,7 +16,12 @@ ROOT = Path(__file__).resolve().parents[2]
 CHUNK_ROWS = 500
 
 
-def start_worker(name: str) -> subprocess.Popen:
+def start_worker(name: str, var_dir: Path | None = None, log: Path | None = None, **settings) -> subprocess.Popen:
+    """A worker process as on a machine of its own: it shares only PostgreSQL and Redis with the tests.
+
+    `var_dir` gives it a VAR_DIR of its own, `log` a log file at INFO level (one line per task done),
+    and `settings` more environment variables.
+    """
     database = connection.settings_dict
     env = {
         **os.environ,
@@ -24,6 +29,8 @@ def start_worker(name: str) -> subprocess.Popen:
         "DEBUG": "true",
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "SCREENING_CHUNK_ROWS": str(CHUNK_ROWS),
+        **({"VAR_DIR": str(var_dir)} if var_dir else {}),
+        **{name: str(value) for name, value in settings.items()},
     }
     command = [
         sys.executable,
@@ -37,7 +44,8 @@ def start_worker(name: str) -> subprocess.Popen:
         "--pool",
         "prefork",
         "--loglevel",
-        "WARNING",
+        "INFO" if log else "WARNING",
+        *(["--logfile", str(log)] if log else []),
         "--hostname",
         f"{name}@%h",
         "--without-gossip",
@@ -66,11 +74,11 @@ def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
     return False
 
 
-def company_list(samples) -> bytes:
-    """A 20,000-row list: sample numbers in many shapes, repeats far apart, junk."""
+def company_list(samples, copies: int = 40) -> bytes:
+    """A list of 500 rows a copy (20,000 by default): sample numbers in many shapes, repeats far apart, junk."""
     sample = (samples / "lists" / "plain_utf8.csv").read_text().splitlines()[1:]
     lines = ["employee_id,phone"]
-    for copy in range(40):
+    for copy in range(copies):
         for line in sample:
             label, phone = line.split(",", 1)
             lines.append(f"{label}-{copy},{phone if copy % 3 else phone.replace('-', ' ')}")
@@ -82,7 +90,7 @@ def snapshot(screening_id):
     rows = list(
         ScreeningResult.objects.filter(screening_id=screening_id)
         .order_by("row")
-        .values_list("row", "input", "label", "e164", "outcome", "reason", "evidence")
+        .values_list("row", "input", "label", "e164", "outcome", "reason", "first_row", "evidence", "detail")
     )
     return screening.status, screening.counts, screening.processed_rows, screening.total_rows, rows
 
@@ -94,3 +102,16 @@ def run_screening(membership, data: bytes) -> str:
 
 def finished(screening_id) -> bool:
     return Screening.objects.get(pk=screening_id).is_finished
+
+
+def pool_processes(worker: subprocess.Popen) -> list[int]:
+    """The worker's pool processes: the children of its main process, read from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == worker.pid:
+            children.append(int(stat.parent.name))
+    return children

@@ -1,0 +1,22 @@
+"""Which Celery queue a screening's work goes to, so small screenings never wait behind big ones.
+
+Workers consume both queues (CELERY_TASK_QUEUES) and take from them in turn: however many chunks
+of other organizations' million-row lists wait in `bulk`, the next free worker process takes the
+next task of `interactive`.
+"""
+
+from django.conf import settings
+
+from screenings.models import Screening
+
+INTERACTIVE, BULK = "interactive", "bulk"
+
+
+def queue_for_rows(rows: int) -> str:
+    return INTERACTIVE if rows <= settings.SCREENING_INTERACTIVE_ROWS else BULK
+
+
+def queue_for(screening_id: str) -> str:
+    """The queue of a screening's preparation and chunks, by the rows it was charged for."""
+    rows = Screening.objects.filter(pk=screening_id).values_list("charged_rows", flat=True).first()
+    return queue_for_rows(rows or 0)
