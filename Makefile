@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install worker check bench-lookup clean
+.PHONY: run test lint format install worker check bench-lookup clean screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ bench-lookup: $(STAMP)
 .PHONY: bench-screening
 bench-screening: $(STAMP)
 	$(BIN)/python bench/screening.py
+
+# Every member and public page at 1280 and 390 px wide, into var/screenshots/ (needs /usr/bin/chromium).
+screenshots: $(STAMP)
+	SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_screenshots.py

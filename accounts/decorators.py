@@ -24,6 +24,7 @@ def role_required(*roles):
             request.membership = membership
             return view(request, *args, **kwargs)
 
+        wrapper.allowed_roles = roles  # the 403 page names who in the organization may
         return wrapper
 
     return decorator

@@ -126,6 +126,15 @@ def members(request):
     return render(request, "accounts/members.html", context)
 
 
+def ask_first(request, *, title: str, text: str, button: str, cancel_url: str):
+    """The confirmation page of a destructive action; its form posts back to the same address.
+
+    Pages open the same question in a dialog (static/js/confirm.js); this page is for browsers without script.
+    """
+    context = {"title": title, "text": text, "button": button, "cancel_url": cancel_url}
+    return render(request, "confirm.html", context)
+
+
 def _run(request, action, *args, **kwargs) -> None:
     """Run a service and turn a refusal into a message on the next page."""
     try:
@@ -144,10 +153,19 @@ def member_role(request, pk: int):
     return redirect("accounts:members")
 
 
-@require_POST
 @role_required(*ADMIN_ROLES)
 def member_remove(request, pk: int):
+    """Asks first (GET shows the question), removes on POST."""
     membership = get_object_or_404(Membership, pk=pk, organization=request.membership.organization)
+    if request.method != "POST":
+        return ask_first(
+            request,
+            title=f"Remove {membership.user.email}?",
+            text=f"They lose access to {membership.organization} at once, and their API keys stop working. "
+            "To bring them back, invite them again.",
+            button="Remove member",
+            cancel_url=reverse("accounts:members"),
+        )
     _run(request, services.remove_member, membership=membership)
     return redirect("accounts:members")
 
@@ -184,10 +202,19 @@ def api_keys(request):
     return render(request, "accounts/api_keys.html", context)
 
 
-@require_POST
 @role_required(*ADMIN_ROLES)
 def api_key_revoke(request, pk: str):
+    """Asks first (GET shows the question), revokes on POST."""
     api_key = get_object_or_404(selectors.organization_api_keys(request.membership.organization), pk=pk)
+    if request.method != "POST":
+        return ask_first(
+            request,
+            title=f"Revoke key {api_key.prefix}…?",
+            text=f"Programs that use the key “{api_key.name}” of {api_key.user.email} stop working at once. "
+            "A revoked key cannot be turned back on.",
+            button="Revoke key",
+            cancel_url=reverse("accounts:api_keys"),
+        )
     services.revoke_api_key(api_key=api_key, request=request)
     messages.success(request, f"Key {api_key.prefix}… revoked.")
     return redirect("accounts:api_keys")

@@ -18,5 +18,7 @@ urlpatterns = [
     path("", include("front.urls")),
 ]
 
-handler400 = "api.exceptions.bad_request"
-handler404 = "api.exceptions.not_found"
+handler400 = "front.errors.bad_request"
+handler403 = "front.errors.permission_denied"
+handler404 = "front.errors.page_not_found"
+handler500 = "front.errors.server_error"

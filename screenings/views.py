@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import ADMIN_ROLES, LOOKUP_ROLES, SCREENING_ROLES
+from accounts.views import ask_first
 from audit.services import record_event
 from directory.matching import DISCLAIMER
 from lib.http import limit_reached
@@ -103,10 +104,19 @@ def screening_csv(request, pk):
     return csv_response(request, _screening(request, pk), request.GET.get("outcome", ""))
 
 
-@require_POST
 @role_required(*SCREENING_ROLES)
 def screening_delete(request, pk):
+    """Asks first (GET shows the question), deletes on POST."""
     screening = _screening(request, pk)
+    if request.method != "POST":
+        return ask_first(
+            request,
+            title="Delete this screening?",
+            text=f"The results of {screening.filename} are deleted for good, for everyone in your organization. "
+            "The audit log keeps a record that you deleted them.",
+            button="Delete screening",
+            cancel_url=reverse("screenings:detail", args=[screening.pk]),
+        )
     services.delete_screening(screening=screening, request=request)
     messages.success(request, f"Screening of {screening.filename} deleted with its results.")
     return redirect("screenings:list")

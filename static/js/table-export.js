@@ -16,7 +16,10 @@
 
   function tableToCsv(table) {
     return Array.prototype.map.call(table.rows, function (row) {
-      return Array.prototype.map.call(row.cells, function (cell) { return csvCell(cell.textContent); }).join(",");
+      return Array.prototype.map.call(row.cells, function (cell) {
+        // A cell shows words and dates for people; data-csv keeps the value the export writes.
+        return csvCell(cell.hasAttribute("data-csv") ? cell.getAttribute("data-csv") : cell.textContent);
+      }).join(",");
     }).join("\r\n") + "\r\n";
   }
 

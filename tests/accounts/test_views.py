@@ -169,3 +169,26 @@ def test_dashboard_for_a_pending_org_member_says_they_cannot_search(client):
     member = MembershipFactory(organization=OrganizationFactory(status="pending")).user
     client.force_login(member)
     assert b"not a member of an approved organization" in client.get(reverse("front:dashboard")).content
+
+
+def test_removing_a_member_asks_first_and_an_admin_cannot_remove_themselves_from_the_page(client, org, org_admin):
+    member = MembershipFactory(organization=org, role="legal")
+    client.force_login(org_admin)
+    page = client.get(reverse("accounts:members")).content.decode()
+    assert reverse("accounts:member_remove", args=[member.pk]) in page
+    assert reverse("accounts:member_remove", args=[org_admin.membership.pk]) not in page
+    question = client.get(reverse("accounts:member_remove", args=[member.pk]))
+    assert f"Remove {member.user.email}?" in question.content.decode()
+    assert Membership.objects.filter(pk=member.pk).exists()
+
+
+def test_revoking_a_key_asks_first(client, org_admin):
+    api_key, _ = services.create_api_key(user=org_admin, name="Nightly check")
+    client.force_login(org_admin)
+    question = client.get(reverse("accounts:api_key_revoke", args=[api_key.pk]))
+    assert "Revoke key" in question.content.decode() and "Nightly check" in question.content.decode()
+    api_key.refresh_from_db()
+    assert not api_key.revoked
+    client.post(reverse("accounts:api_key_revoke", args=[api_key.pk]))
+    api_key.refresh_from_db()
+    assert api_key.revoked

@@ -35,7 +35,7 @@ def test_a_disputed_number_is_removed_and_stops_matching(open_page, legal, staff
     import_listing(NUMBER)
     member = open_page("legal")
     log_in(member, legal.email)
-    assert outcome_of(member, "(206) 226-4011") == "match"
+    assert outcome_of(member, "(206) 226-4011") == "Match"
 
     visitor = open_page("visitor")
     visitor.goto("/")
@@ -56,7 +56,7 @@ def test_a_disputed_number_is_removed_and_stops_matching(open_page, legal, staff
     curator.get_by_role("link", name="Disputes").first.click()
     run_admin_action(curator, NUMBER, "accept_for_review")
     expect(curator.locator("ul.messagelist")).to_contain_text(f"{NUMBER}: Under review.")
-    assert outcome_of(member, NUMBER) == "no_match"
+    assert outcome_of(member, NUMBER) == "No match"
 
     run_admin_action(curator, NUMBER, "resolve_removed")
     expect(curator.get_by_role("heading", name="Remove the disputed number")).to_be_visible()
@@ -64,7 +64,7 @@ def test_a_disputed_number_is_removed_and_stops_matching(open_page, legal, staff
     curator.get_by_role("button", name="Remove and tell the filer").click()
     expect(curator.locator("ul.messagelist")).to_contain_text(f"{NUMBER}: Resolved: number removed.")
 
-    assert outcome_of(member, NUMBER) == "no_match"
+    assert outcome_of(member, NUMBER) == "No match"
     assert ListedNumber.objects.get(e164=NUMBER).status == ListedNumber.Status.REMOVED
     assert Dispute.objects.get(e164=NUMBER).status == Dispute.Status.REMOVED
     resolved = mail_to(FILER, "Your dispute has been resolved")

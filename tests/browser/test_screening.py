@@ -76,7 +76,7 @@ def test_hr_screens_a_list_and_downloads_the_matches(open_page, hr, samples, sta
     counts = page.locator("ul.counts")
     expect(counts).to_contain_text(f"{expected['match']} match")
     expect(counts).to_contain_text(f"{expected['invalid']} invalid")
-    expect(counts).to_contain_text(f"{expected['duplicate']} duplicate")
+    expect(counts).to_contain_text(f"{expected['duplicate']} repeat")
 
     page.get_by_label("Show").select_option("match")
     page.get_by_role("button", name="Filter").click()

@@ -20,7 +20,7 @@ def test_hr_uploads_and_sees_results_with_the_disclaimer(
     page = client.get(response["Location"])
     content = page.content.decode()
     assert "does not say who used the phone" in content
-    assert "outside_window" in content
+    assert "Outside the window" in content
     assert screening.phone_column == "msisdn" and screening.label_column == "device_id"
     filtered = client.get(response["Location"], {"outcome": "match"})
     assert {r.outcome for r in filtered.context["page"]} == {"match"}
@@ -49,8 +49,11 @@ def test_an_unrecognized_file_shows_its_first_rows_to_choose_from(client, hr):
 
 
 def test_delete_from_the_page(client, hr):
-    screening = ScreeningFactory(organization=hr.membership.organization)
+    screening = ScreeningFactory(organization=hr.membership.organization, filename="march.csv")
     client.force_login(hr)
+    question = client.get(reverse("screenings:delete", args=[screening.pk]))
+    assert "Delete this screening?" in question.content.decode() and "march.csv" in question.content.decode()
+    assert Screening.objects.exists()
     client.post(reverse("screenings:delete", args=[screening.pk]))
     assert not Screening.objects.exists()
 

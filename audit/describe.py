@@ -1,0 +1,117 @@
+"""Audit events as sentences a person reads, for the pages that show an audit log.
+
+Events keep their detail as data (what the code recorded); this module is the one place that
+turns an action and its detail into words. An action it does not know still reads as words.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+OUTCOME_WORDS = {
+    "match": "match",
+    "outside_window": "outside the window",
+    "no_match": "no match",
+    "invalid": "invalid",
+    "duplicate": "repeat",
+}
+ROLE_WORDS = {"legal": "Legal", "hr": "HR", "admin": "Admin"}
+
+
+def describe(action: str, detail: Mapping[str, Any] | None) -> str:
+    """One sentence for an event, e.g. "Looked up 3 numbers: 1 match, 2 no match."."""
+    detail = detail or {}
+    sentence = SENTENCES.get(action)
+    if sentence is None:
+        return _fallback(action, detail)
+    try:
+        return sentence(detail)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return _fallback(action, detail)
+
+
+def action_label(action: str) -> str:
+    """A short name for an action, for filters: "member.role_changed" -> "Member role changed"."""
+    return LABELS.get(action) or _words(action)
+
+
+def _words(code: str) -> str:
+    text = code.replace(".", " ").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _fallback(action: str, detail: Mapping[str, Any]) -> str:
+    facts = "; ".join(f"{_words(str(key)).lower()}: {value}" for key, value in detail.items())
+    return f"{_words(action)}." if not facts else f"{_words(action)} ({facts})."
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    parts = [f"{value:,} {OUTCOME_WORDS.get(key, _words(key).lower())}" for key, value in counts.items() if value]
+    return ", ".join(parts) if parts else "nothing found"
+
+
+def _role(code: str) -> str:
+    return ROLE_WORDS.get(code, code)
+
+
+def _lookup(detail) -> str:
+    return f"Looked up {_plural(int(detail['numbers']), 'number')}: {_counts(detail.get('counts', {}))}."
+
+
+def _screening_done(detail) -> str:
+    return f"A screening finished: {_counts(detail.get('counts', {}))}."
+
+
+def _screening_created(detail) -> str:
+    watch = " and kept its numbers under watch" if detail.get("monitor") else ""
+    return f"Started a screening{watch}."
+
+
+def _role_changed(detail) -> str:
+    return f"Changed the role of {detail['member']} from {_role(detail['from'])} to {_role(detail['to'])}."
+
+
+SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "lookup": _lookup,
+    "lookup.number": lambda d: f"Looked up one number of a list: {OUTCOME_WORDS.get(d['outcome'], d['outcome'])}.",
+    "screening.created": _screening_created,
+    "screening.done": _screening_done,
+    "screening.failed": lambda d: f"A screening failed: {d['error']}",
+    "screening.results_viewed": lambda d: "Opened the results of a screening.",
+    "screening.exported": lambda d: "Downloaded the results of a screening.",
+    "screening.deleted": lambda d: "Deleted a screening and its results.",
+    "screening.purged": lambda d: f"Deleted {_plural(int(d['count']), 'screening')} past their retention period.",
+    "monitoring.alert": lambda d: "A watched number had a new contact: an alert was raised.",
+    "monitoring.alerts_viewed": lambda d: "Opened the alerts.",
+    "member.invited": lambda d: f"Invited {d['email']} as {_role(d['role'])}.",
+    "member.invitation_resent": lambda d: f"Sent the invitation to {d['email']} again.",
+    "member.invitation_revoked": lambda d: f"Withdrew the invitation to {d['email']}.",
+    "member.joined": lambda d: f"Joined the organization as {_role(d['role'])}.",
+    "member.role_changed": _role_changed,
+    "member.removed": lambda d: f"Removed {d['member']} from the organization.",
+    "api_key.created": lambda d: f"Made API key {d['key']}… for {d['member']}.",
+    "api_key.revoked": lambda d: f"Revoked API key {d['key']}… of {d['member']}.",
+    "auth.login": lambda d: "Logged in.",
+    "auth.logout": lambda d: "Logged out.",
+    "auth.login_failed": lambda d: f"A log-in as {d['email'] or 'an empty address'} failed.",
+    "auth.second_factor_passed": lambda d: "Entered a correct second-factor code.",
+    "auth.second_factor_failed": lambda d: "Entered a wrong second-factor code.",
+    "auth.second_factor_enrolled": lambda d: "Set up two-factor sign-in.",
+    "org.access_requested": lambda d: f"Asked for access for the domain {d['domain']}.",
+    "org.approved": lambda d: "Staff approved the organization.",
+    "dispute.filed": lambda d: "A dispute was filed.",
+}
+
+LABELS = {
+    "lookup": "Lookup",
+    "lookup.number": "Lookup of one number in a list",
+    "api_key.created": "API key made",
+    "api_key.revoked": "API key revoked",
+    "auth.login": "Log-in",
+    "auth.logout": "Log-out",
+    "auth.login_failed": "Failed log-in",
+    "monitoring.alert": "Alert",
+}

@@ -1,0 +1,96 @@
+"""How pages show the product's values: outcome badges, numbers, dates, screenings and audit events.
+
+Templates load it with `{% load present %}`. Every date on a page goes through `day` or `moment`,
+so the whole site writes "16 Mar 2025" one way.
+"""
+
+from datetime import date, datetime
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import format_html
+
+from audit.describe import describe
+from directory.matching import Outcome
+
+register = template.Library()
+
+OUTCOME_LABELS = {
+    Outcome.MATCH: "Match",
+    Outcome.OUTSIDE_WINDOW: "Outside the window",
+    Outcome.NO_MATCH: "No match",
+    Outcome.INVALID: "Invalid",
+    Outcome.DUPLICATE: "Repeat",
+}
+DAY = "j M Y"
+MONTH = "M Y"
+MOMENT = "j M Y, H:i T"
+
+
+@register.filter
+def outcome_label(outcome: str) -> str:
+    return OUTCOME_LABELS.get(outcome, str(outcome).replace("_", " ").capitalize())
+
+
+@register.simple_tag
+def outcome_badge(outcome: str, first_row=None) -> str:
+    """The outcome in words on a coloured badge; a repeat names its first row when it is known."""
+    label = outcome_label(outcome)
+    if outcome == Outcome.DUPLICATE and first_row:
+        label = f"Repeat of row {intcomma(first_row)}"
+    return format_html('<span class="badge badge-{}">{}</span>', str(outcome).replace("_", "-"), label)
+
+
+@register.filter
+def number(value) -> str:
+    """2000000 -> "2,000,000"; nothing stays nothing."""
+    if value is None or value == "":
+        return ""
+    return intcomma(value, use_l10n=False)
+
+
+def _as_date(value):
+    """Dates arrive as dates, aware datetimes, or ISO text from stored evidence."""
+    if isinstance(value, str):
+        value = parse_datetime(value) or parse_date(value)
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value if isinstance(value, date) else None
+
+
+@register.filter
+def day(value) -> str:
+    """16 Mar 2025."""
+    value = _as_date(value)
+    return format_date(value, DAY) if value else ""
+
+
+@register.filter
+def month(value) -> str:
+    """Mar 2025."""
+    value = _as_date(value)
+    return format_date(value, MONTH) if value else ""
+
+
+@register.filter
+def moment(value) -> str:
+    """16 Mar 2025, 14:03 UTC."""
+    value = _as_date(value)
+    if not isinstance(value, datetime):
+        return day(value)
+    return format_date(value, MOMENT)
+
+
+@register.filter
+def screening_name(screening) -> str:
+    """A screening as people know it: its file and the day it was uploaded."""
+    return f"{screening.filename}, {day(screening.created_at)}"
+
+
+@register.filter
+def sentence(event) -> str:
+    """An audit event's action and detail as one sentence."""
+    return describe(event.action, event.detail)
