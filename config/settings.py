@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_otp",
@@ -327,6 +328,7 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-screenings": {"task": "screenings.tasks.requeue_stalled_screenings_task", "schedule": 30.0},
     "purge-expired-screenings": {"task": "screenings.tasks.purge_expired_screenings_task", "schedule": 3600.0},
+    "purge-stale-drafts": {"task": "screenings.tasks.purge_stale_drafts_task", "schedule": 600.0},
     "purge-expired-directory": {"task": "directory.tasks.purge_expired_directory_task", "schedule": 86400.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

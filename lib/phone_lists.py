@@ -26,11 +26,26 @@ def words(header: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Columns:
+    """The columns a person chose, by header name or number (from 1). No phone column, or None
+    for the others, means: find it from the header; "" means: the file has no such column."""
+
+    phones: tuple[str, ...] = ()
+    label: str | None = None
+    assigned_from: str | None = None
+    assigned_to: str | None = None
+
+
+@dataclass(frozen=True)
 class Layout:
-    """Where the columns are: indexes into each row, and whether row 1 is a header."""
+    """Where the columns are: indexes into each row, and whether row 1 is a header.
+
+    Several phone columns (work, mobile, home) are each screened; their cells become rows of
+    their own, numbered by the spreadsheet row they are on.
+    """
 
     has_header: bool
-    phone: int
+    phones: tuple[int, ...]
     label: int | None = None
     assigned_from: int | None = None
     assigned_to: int | None = None
@@ -47,18 +62,27 @@ class Layout:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Layout":
-        return cls(**{**data, "headers": tuple(data.get("headers", ()))})
+        return cls(**{**data, "phones": tuple(data["phones"]), "headers": tuple(data.get("headers", ()))})
+
+    @property
+    def phone_names(self) -> list[str]:
+        return [self.column_name(index) for index in self.phones]
 
 
 @dataclass
 class Inspection:
     layout: Layout
     preview: list[list[str]]
-    estimated_rows: int
+    estimated_numbers: int
 
 
-# One data row: (row number, phone, label, assigned from, assigned to). A plain tuple: a list has a million.
-ListRow = tuple[int, str, str, str, str]
+# One number to screen: (row number, phone, label, assigned from, assigned to, phone column index).
+# A plain tuple: a list has a million.
+ListRow = tuple[int, str, str, str, str, int]
+
+
+class NoPhoneColumn(UnreadableFile):
+    """No column looks like phone numbers: the person must say which."""
 
 
 def find_column(headers: list[str], wanted: str) -> int:
@@ -91,37 +115,54 @@ def number_column(rows: list[list[str]], region: str) -> int:
     scores = [sum(1 for row in rows if i < len(row) and normalize(row[i], region).is_valid) for i in range(width)]
     best = max(range(width), key=lambda i: scores[i])
     if not scores[best]:
-        raise UnreadableFile("No column of phone numbers was found. Say which column holds them.")
+        raise NoPhoneColumn("No column of phone numbers was found. Say which column holds them.")
     return best
 
 
-def detect_layout(rows: list[list[str]], region: str, phone_column: str = "", label_column: str = "") -> Layout:
-    """Find the columns from the first rows; numbers are read in `region`, as the rows will be matched."""
+def detect_layout(rows: list[list[str]], region: str, chosen: Columns = Columns()) -> Layout:
+    """Find the columns from the first rows, or take those chosen; numbers are read in `region`,
+    as the rows will be matched."""
     if not rows:
         raise UnreadableFile("The file has no rows.")
     first = [cell.strip() for cell in rows[0]]
-    named = bool(phone_column and not phone_column.strip().isdigit())
+    named = any(not name.strip().isdigit() for name in chosen.phones)
     has_header = looks_like_header(first, region) or named
     if has_header:
-        phone = find_column(first, phone_column) if phone_column else strongest_phone_column(first)
+        phones = [find_column(first, name) for name in chosen.phones] or phone_columns(first)
     else:
         numbered = [f"column {i + 1}" for i in range(len(first))]
-        phone = find_column(numbered, phone_column) if phone_column else number_column(rows, region)
-        has_header = first_row_is_a_title(rows, phone, region)
+        phones = [find_column(numbered, name) for name in chosen.phones] or [number_column(rows, region)]
+        has_header = first_row_is_a_title(rows, phones[0], region)
     headers = first if has_header else [f"column {i + 1}" for i in range(len(first))]
-    taken = {phone}
-    label = find_column(headers, label_column) if label_column else None
-    if label is None and has_header:
-        label = column_with(headers, LABEL_WORDS, taken)
+    phones = list(dict.fromkeys(phones))
+    taken = set(phones)
+    label = _other_column(headers, chosen.label, LABEL_WORDS, taken, has_header)
     taken.add(label)
-    start = column_with(headers, FROM_WORDS, taken) if has_header else None
-    end = column_with(headers, TO_WORDS, taken | {start}) if has_header else None
-    return Layout(has_header, phone, label, start, end, tuple(headers))
+    start = _other_column(headers, chosen.assigned_from, FROM_WORDS, taken, has_header)
+    taken.add(start)
+    end = _other_column(headers, chosen.assigned_to, TO_WORDS, taken, has_header)
+    return Layout(has_header, tuple(phones), label, start, end, tuple(headers))
 
 
-def strongest_phone_column(headers: list[str]) -> int:
-    phone = column_with(headers, PHONE_WORDS, set())
-    return phone if phone is not None else column_with(headers, WEAK_PHONE_WORDS, set())
+def _other_column(headers: list[str], chosen: str | None, vocabulary, taken: set, has_header: bool) -> int | None:
+    """A label or window column: the one chosen, none ("" chosen), or one found by its header."""
+    if chosen:
+        return find_column(headers, chosen)
+    if chosen == "" or not has_header:
+        return None
+    return column_with(headers, vocabulary, taken)
+
+
+def phone_columns(headers: list[str]) -> list[int]:
+    """Every column whose header names a phone (work phone, mobile, home…), else the first that says
+    number; none found is a clear error."""
+    strong = [index for index, header in enumerate(headers) if any(word in PHONE_WORDS for word in words(header))]
+    if strong:
+        return strong
+    weak = column_with(headers, WEAK_PHONE_WORDS, set())
+    if weak is None:
+        raise NoPhoneColumn("No column of phone numbers was found. Say which column holds them.")
+    return [weak]
 
 
 def first_row_is_a_title(rows: list[list[str]], phone: int, region: str) -> bool:
@@ -148,28 +189,47 @@ def first_rows(data: bytes, count: int = 21) -> list[list[str]]:
     return rows
 
 
-def inspect(data: bytes, region: str, phone_column: str = "", label_column: str = "") -> Inspection:
-    """Read the first rows to find the columns, and estimate the rows of the whole file."""
+def inspect(data: bytes, region: str, chosen: Columns = Columns()) -> Inspection:
+    """Read the first rows to find the columns, and estimate the numbers of the whole file
+    (its rows times its phone columns)."""
     rows = first_rows(data)
-    layout = detect_layout(rows, region, phone_column, label_column)
+    layout = detect_layout(rows, region, chosen)
     preview = rows[: PREVIEW_ROWS + (1 if layout.has_header else 0)]
-    return Inspection(layout, preview, estimate_rows(data))
+    data_rows = max(estimate_rows(data) - (1 if layout.has_header else 0), 0)
+    return Inspection(layout, preview, data_rows * len(layout.phones))
+
+
+def preview(data: bytes, region: str, chosen: Columns = Columns()) -> Inspection:
+    """What `inspect` gives, except that a file with no column found to hold numbers is shown with no
+    phone column, for the person to choose one."""
+    try:
+        return inspect(data, region, chosen)
+    except NoPhoneColumn:
+        rows = first_rows(data)
+        width = max(len(row) for row in rows)
+        layout = Layout(has_header=False, phones=(), headers=tuple(f"column {i + 1}" for i in range(width)))
+        return Inspection(layout, rows[:PREVIEW_ROWS], estimate_rows(data))
 
 
 def list_rows(data: bytes, layout: Layout) -> Iterator[ListRow]:
-    """Every data row with its spreadsheet row number; blank rows are skipped, not renumbered."""
-    phone, label, held_from, held_to = layout.phone, layout.label, layout.assigned_from, layout.assigned_to
-    width = 1 + max(index for index in (phone, label, held_from, held_to) if index is not None)
+    """Every number to screen with its spreadsheet row number; blank rows are skipped, not renumbered.
+
+    With several phone columns, an empty cell is no number (an employee without a home phone).
+    """
+    label, held_from, held_to = layout.label, layout.assigned_from, layout.assigned_to
+    width = 1 + max(index for index in (*layout.phones, label, held_from, held_to) if index is not None)
     padding = [""] * width
+    several = len(layout.phones) > 1
     for number, cells in enumerate(all_rows(data), start=1):
         if (number == 1 and layout.has_header) or not "".join(cells).strip():
             continue
         if len(cells) < width:
             cells = cells + padding[len(cells) :]
-        yield (
-            number,
-            cells[phone],
-            "" if label is None else cells[label],
+        labelled = "" if label is None else cells[label]
+        window = (
             "" if held_from is None else cells[held_from].strip(),
             "" if held_to is None else cells[held_to].strip(),
         )
+        for phone in layout.phones:
+            if not (several and not cells[phone].strip()):
+                yield number, cells[phone], labelled, *window, phone

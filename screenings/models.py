@@ -5,6 +5,7 @@ from django.db import models
 
 from directory.matching import Outcome
 from lib.phone import E164_MAX_LENGTH
+from lib.phone_lists import Layout
 
 OUTCOME_CHOICES = [(outcome, outcome.replace("_", " ")) for outcome in Outcome.ALL]
 
@@ -53,10 +54,33 @@ class Screening(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def column_layout(self) -> Layout:
+        """The columns found at upload, to name a result's column."""
+        return Layout.from_dict(self.layout) if self.layout else Layout(has_header=False, phones=(0,))
+
+    @property
     def percent(self) -> int:
         if not self.total_rows:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class ScreeningDraft(models.Model):
+    """An uploaded file shown to its uploader before any work starts (SPEC section 4).
+
+    It costs no quota; it is deleted when the uploader starts the screening or cancels, and by the
+    periodic purge an hour after upload when neither happened.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"Draft of {self.filename}"
 
 
 class ScreeningUpload(models.Model):
@@ -103,18 +127,20 @@ class ScreeningChunk(models.Model):
 class ScreeningResult(models.Model):
     """One row of a screening whose outcome is not `no_match` (those are never stored)."""
 
-    # No other index starts with the screening: unique (screening, row) serves every query by screening
+    # No other index starts with the screening: unique (screening, row, column) serves every query by screening
     # (results are read in row order, filtered by outcome at most). With a second one, a planner that has
     # no statistics yet for a new screening's rows picks it for `row IN (...)` and reads every row.
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="results", db_index=False)
     chunk_index = models.PositiveIntegerField()
     row = models.PositiveIntegerField()
+    column = models.PositiveSmallIntegerField(default=0, help_text="The file's column the number was in.")
     input = models.CharField(max_length=255)
     label = models.CharField(max_length=255, blank=True)
     e164 = models.CharField(max_length=E164_MAX_LENGTH, blank=True)
     outcome = models.CharField(max_length=16, choices=OUTCOME_CHOICES)
     reason = models.CharField(max_length=200, blank=True)
     first_row = models.PositiveIntegerField(null=True, blank=True, help_text="For a repeat: the row it repeats.")
+    first_column = models.PositiveSmallIntegerField(null=True, blank=True)
     evidence = models.JSONField(null=True, blank=True)
     detail = models.JSONField(
         null=True, blank=True, help_text="Outside the window: the window applied and the span of the contacts."
@@ -122,7 +148,7 @@ class ScreeningResult(models.Model):
 
     class Meta:
         ordering = ["screening", "row"]
-        constraints = [models.UniqueConstraint(fields=["screening", "row"], name="unique_screening_row")]
+        constraints = [models.UniqueConstraint(fields=["screening", "row", "column"], name="unique_screening_cell")]
 
     @property
     def no_longer_listed(self) -> bool:

@@ -136,12 +136,23 @@ def parse_window(text: str, name: str) -> dt.date | None:
         raise ValueError(f"{name} {text!r} is not a date (use YYYY-MM-DD)") from None
 
 
+def cell_key(row, column) -> str:
+    """A number's place in the file, "row:column": with several phone columns a row holds several."""
+    return f"{row}:{column}"
+
+
+def cell(key: str) -> tuple[int, int]:
+    row, column = key.split(":")
+    return int(row), int(column)
+
+
 @dataclass
 class ChunkOutcome:
-    """What a chunk keeps: the rows to store (never `no_match`, nor a repeat of one), counts, each
-    number's first row, and which of those first rows are stored (a match or outside the window)."""
+    """What a chunk keeps: the numbers to store (never `no_match`, nor a repeat of one), counts, each
+    number's first cell, and which of those first cells are stored (a match or outside the window).
+    Cells are "row:column" keys."""
 
-    results: list[tuple[int, MatchResult, int | None]]  # row, result, the row it repeats
+    results: list[tuple[int, int, MatchResult, tuple[int, int] | None]]  # row, column, result, the cell it repeats
     counts: dict[str, int]
     first_rows: list[str]
     first_numbers: list[str]
@@ -152,39 +163,41 @@ FIRST_OCCURRENCES = frozenset((Outcome.MATCH, Outcome.OUTSIDE_WINDOW, Outcome.NO
 
 
 def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
-    """Match one chunk's rows; a bad window date makes its row invalid.
+    """Match one chunk's numbers; a bad window date makes its number invalid.
 
-    A repeat is stored, naming its first row, only when that first row is stored: a repeat of a
-    number with no match is counted, never kept.
+    A repeat is stored, naming its first cell, only when that first cell is stored: a repeat of a
+    number with no match is counted, never kept. A number repeated across columns counts once.
     """
-    numbered, inputs, bad = [], [], []  # row numbers stay text: they are stored as text again
-    for row, raw, label, held_from, held_to in rows:
+    places, inputs, bad = [], [], []
+    for row, raw, label, held_from, held_to, column in rows:
         try:
             window = parse_window(held_from, "assigned_from"), parse_window(held_to, "assigned_to")
         except ValueError as error:
-            bad.append((int(row), MatchResult(MatchInput(raw, label=label), Outcome.INVALID, reason=str(error)), None))
+            invalid = MatchResult(MatchInput(raw, label=label), Outcome.INVALID, reason=str(error))
+            bad.append((int(row), int(column), invalid, None))
             continue
-        numbered.append(row)
+        places.append((row, column))
         inputs.append(MatchInput(raw, *window, label=label))
     outcome = ChunkOutcome(bad, dict.fromkeys(Outcome.ALL, 0), [], [], [])
     outcome.counts[Outcome.INVALID] = len(bad)
-    first_of: dict[str, tuple[str, bool]] = {}  # E.164: its first row here, and whether that row is stored
-    for row, result in zip(numbered, match_inputs(inputs, region), strict=True):
+    first_of: dict[str, tuple[tuple[int, int], bool]] = {}  # E.164: its first cell here, and whether it is stored
+    for (row, column), result in zip(places, match_inputs(inputs, region), strict=True):
         outcome.counts[result.outcome] += 1
+        here = int(row), int(column)
         if result.outcome in FIRST_OCCURRENCES:
             stored = result.outcome != Outcome.NO_MATCH
-            first_of[result.e164] = (row, stored)
-            outcome.first_rows.append(row)
+            first_of[result.e164] = (here, stored)
+            outcome.first_rows.append(cell_key(row, column))
             outcome.first_numbers.append(result.e164)
             if stored:
-                outcome.results.append((int(row), result, None))
-                outcome.stored_first_rows.append(row)
+                outcome.results.append((*here, result, None))
+                outcome.stored_first_rows.append(cell_key(row, column))
         elif result.outcome == Outcome.DUPLICATE:
-            first_row, first_stored = first_of[result.e164]
+            first, first_stored = first_of[result.e164]
             if first_stored:
-                outcome.results.append((int(row), result, int(first_row)))
+                outcome.results.append((*here, result, first))
         else:
-            outcome.results.append((int(row), result, None))
+            outcome.results.append((*here, result, None))
     return outcome
 
 
@@ -207,7 +220,8 @@ def process_chunk(screening_id: str, index: int) -> bool:
 
 def _store_chunk(screening: Screening, chunk: ScreeningChunk, outcome: ChunkOutcome) -> None:
     insert_results(
-        screening, [(chunk.index, row, *stored_fields(result, first_row)) for row, result, first_row in outcome.results]
+        screening,
+        [(chunk.index, row, column, *stored_fields(result, first)) for row, column, result, first in outcome.results],
     )
     if screening.monitor:
         watched = (
@@ -273,52 +287,59 @@ def finalize_screening(screening_id: str) -> bool:
 def _mark_repeats(
     screening: Screening, chunk_index: int, repeats: dict[str, tuple[str, str, bool]], stored: set[str], counts: dict
 ) -> None:
-    """Rows of this chunk whose number came earlier in another chunk become repeats of that first row.
+    """Cells of this chunk whose number came earlier in another chunk become repeats of that first cell.
 
-    `repeats` maps each such row to (its E.164, the file's first row of that number, whether that
-    first row is stored). A repeat of a stored row is stored naming it: updated when this chunk
-    stored the row, written now with its input and label read back from the chunk's rows otherwise.
-    A repeat of a row with no match is only counted: what this chunk stored for it (the row, and its
-    own repeats within the chunk) goes.
+    `repeats` maps each such cell to (its E.164, the file's first cell of that number, whether that
+    first cell is stored). A repeat of a stored cell is stored naming it: updated when this chunk
+    stored the cell, written now with its input and label read back from the chunk's rows otherwise.
+    A repeat of a cell with no match is only counted: what this chunk stored for it (the cell, and
+    its own repeats within the chunk) goes.
     """
     counts[Outcome.NO_MATCH] -= len(repeats.keys() - stored)
     counts[Outcome.DUPLICATE] += len(repeats)
-    stored_here = [int(row) for row in repeats.keys() & stored]
+    stored_here = [cell(key) for key in repeats.keys() & stored]
     if stored_here:
         # The lower bound lets the index skip to the chunk's rows even before the planner has statistics.
-        results = screening.results.filter(row__gte=min(stored_here), chunk_index=chunk_index)
-        for outcome in results.filter(row__in=stored_here).values_list("outcome", flat=True):
+        results = screening.results.filter(row__gte=min(stored_here)[0], chunk_index=chunk_index)
+        for outcome in results.filter(_at(stored_here)).values_list("outcome", flat=True):
             counts[outcome] -= 1
-        gone = [row for row in stored_here if not repeats[str(row)][2]]
-        results.filter(Q(row__in=gone) | Q(first_row__in=gone)).delete()
-        first = {row: int(repeats[str(row)][1]) for row in stored_here if repeats[str(row)][2]}
+        gone = [place for place in stored_here if not repeats[cell_key(*place)][2]]
+        if gone:
+            results.filter(_at(gone) | _at(gone, "first_")).delete()
+        first = {place: cell(repeats[cell_key(*place)][1]) for place in stored_here if repeats[cell_key(*place)][2]}
         if first:
-            named = Case(*(When(Q(row=row) | Q(first_row=row), then=Value(value)) for row, value in first.items()))
-            results.filter(Q(row__in=first) | Q(first_row__in=first)).update(
-                outcome=Outcome.DUPLICATE, reason="", evidence=None, detail=None, first_row=named
+            named = {
+                field: Case(
+                    *(
+                        When(_at([place]) | _at([place], "first_"), then=Value(value[n]))
+                        for place, value in first.items()
+                    )
+                )
+                for n, field in enumerate(("first_row", "first_column"))
+            }
+            results.filter(_at(first) | _at(first, "first_")).update(
+                outcome=Outcome.DUPLICATE, reason="", evidence=None, detail=None, **named
             )
-    missing = {row: repeat for row, repeat in repeats.items() if repeat[2] and row not in stored}
+    missing = {key: repeat for key, repeat in repeats.items() if repeat[2] and key not in stored}
     if missing:
         content = screening.chunks.values_list("content", flat=True).get(index=chunk_index)
-        insert_results(
-            screening,
-            [
-                (
-                    chunk_index,
-                    int(row),
-                    raw,
-                    label,
-                    missing[row][0],
-                    Outcome.DUPLICATE,
-                    "",
-                    int(missing[row][1]),
-                    None,
-                    None,
+        written = []
+        for row, raw, label, _, _, column in unpack_rows(content):
+            if (repeat := missing.get(cell_key(row, column))) is not None:
+                first_row, first_column = cell(repeat[1])
+                written.append(
+                    (chunk_index, int(row), int(column), raw, label, repeat[0], Outcome.DUPLICATE, "")
+                    + (first_row, first_column, None, None)
                 )
-                for row, raw, label, *_ in unpack_rows(content)
-                if row in missing
-            ],
-        )
+        insert_results(screening, written)
+
+
+def _at(places, prefix: str = "") -> Q:
+    """Results at these (row, column) cells, or, with prefix "first_", the repeats of them."""
+    query = Q(pk__in=[])
+    for row, column in places:
+        query |= Q(**{f"{prefix}row": row, f"{prefix}column": column})
+    return query
 
 
 def fail_screening(screening_id: str, error: str) -> None:

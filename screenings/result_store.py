@@ -19,7 +19,7 @@ def pack_rows(rows: list[ListRow]) -> str:
 
 
 def unpack_rows(content: str) -> Iterator[list[str]]:
-    """A chunk's rows as [row number, phone, label, assigned from, assigned to]."""
+    """A chunk's numbers as [row number, phone, label, assigned from, assigned to, phone column index]."""
     return csv.reader(io.StringIO(content, newline=""))
 
 
@@ -28,20 +28,23 @@ RESULT_FIELDS = (
     "screening",
     "chunk_index",
     "row",
+    "column",
     "input",
     "label",
     "e164",
     "outcome",
     "reason",
     "first_row",
+    "first_column",
     "evidence",
     "detail",
 )
 
 
-def stored_fields(result: MatchResult, first_row: int | None = None) -> tuple:
-    """(input, label, E.164, outcome, reason, first row, evidence, detail) of a result to store."""
+def stored_fields(result: MatchResult, first: tuple[int, int] | None = None) -> tuple:
+    """(input, label, E.164, outcome, reason, first row, first column, evidence, detail) of a result to store."""
     item = result.input
+    first_row, first_column = first or (None, None)
     return (
         item.raw,
         item.label,
@@ -49,6 +52,7 @@ def stored_fields(result: MatchResult, first_row: int | None = None) -> tuple:
         result.outcome,
         result.reason,
         first_row,
+        first_column,
         result.evidence,
         outside_window_detail(result),
     )
@@ -68,7 +72,7 @@ def outside_window_detail(result: MatchResult) -> dict | None:
 
 
 def insert_results(screening: Screening, results: list[tuple]) -> None:
-    """Write results, each (chunk index, row, *stored_fields).
+    """Write results, each (chunk index, row, column, *stored_fields).
 
     A million-row list has tens of thousands of results; model instances and bulk_create cost
     several times what the database does. PostgreSQL takes them with COPY, others in multi-row INSERTs.
@@ -78,8 +82,8 @@ def insert_results(screening: Screening, results: list[tuple]) -> None:
     fields = [ScreeningResult._meta.get_field(name) for name in RESULT_FIELDS]
     screening_id = str(fields[0].get_db_prep_value(screening.pk, connection))
     rows = [
-        (screening_id, chunk_index, row, raw[:255], label[:255], e164, outcome, reason[:200], first_row, *json_values)
-        for chunk_index, row, raw, label, e164, outcome, reason, first_row, *json_values in results
+        (screening_id, chunk_index, row, column, raw[:255], label[:255], e164, outcome, reason[:200], *rest)
+        for chunk_index, row, column, raw, label, e164, outcome, reason, *rest in results
     ]
     quote = connection.ops.quote_name
     table, columns = quote(ScreeningResult._meta.db_table), ", ".join(quote(field.column) for field in fields)

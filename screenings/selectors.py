@@ -4,13 +4,18 @@ from django.db.models import Exists, OuterRef, QuerySet
 from api.filters import UtcIsoDateTimeFilter
 from directory.matching import Outcome
 from directory.models import ListedNumber
-from screenings.models import Screening, ScreeningResult
+from screenings.models import Screening, ScreeningDraft, ScreeningResult
 
 RESULT_OUTCOMES = [outcome for outcome in Outcome.ALL if outcome != Outcome.NO_MATCH]
 
 
 def organization_screenings(organization) -> QuerySet[Screening]:
     return Screening.objects.filter(organization=organization).select_related("created_by")
+
+
+def member_drafts(membership) -> QuerySet[ScreeningDraft]:
+    """Uploads waiting for their uploader's confirmation; nobody else sees them."""
+    return ScreeningDraft.objects.filter(organization=membership.organization, created_by=membership.user)
 
 
 def screening_results(screening: Screening, outcome: str = "") -> QuerySet[ScreeningResult]:

@@ -11,9 +11,9 @@ from audit.services import record_event, refusal_recorded
 from lib import limits
 from lib.errors import DomainError
 from lib.phone import UnknownRegion, clean_region
-from lib.phone_lists import inspect
+from lib.phone_lists import Columns, Inspection, inspect, preview
 from lib.tabular import UnreadableFile
-from screenings.models import Screening, ScreeningUpload
+from screenings.models import Screening, ScreeningDraft, ScreeningUpload
 from screenings.routing import queue_for_rows
 
 
@@ -30,21 +30,21 @@ def create_screening(
     membership,
     filename: str,
     data: bytes,
-    phone_column: str = "",
-    label_column: str = "",
+    columns: Columns | None = None,
     region: str = "",
     monitor: bool = False,
     request=None,
 ) -> Screening:
-    """Check the upload and find its columns once, then queue it; nothing is matched in the request."""
+    """Check the upload and find its columns once (or take those chosen), then queue it; nothing is
+    matched in the request."""
     check_size(len(data))
     try:
         region = clean_region(region or membership.organization.default_region)
-        inspection = inspect(data, region, phone_column, label_column)
+        inspection = inspect(data, region, columns or Columns())
     except (UnknownRegion, UnreadableFile) as error:
         raise ScreeningRejected(str(error)) from None
     layout = inspection.layout
-    rows = inspection.estimated_rows - (1 if layout.has_header else 0)
+    rows = inspection.estimated_numbers
     if rows > settings.SCREENING_MAX_ROWS:
         raise ScreeningRejected(f"The file has about {rows:,} rows; the limit is {settings.SCREENING_MAX_ROWS:,}.", 413)
     with refusal_recorded(
@@ -54,17 +54,17 @@ def create_screening(
         organization=membership.organization,
         detail={"rows": rows},
     ):
-        limits.consume_screening_quota(membership.organization, max(rows, 0))
+        limits.consume_screening_quota(membership.organization, rows)
     with transaction.atomic():
         screening = Screening.objects.create(
             organization=membership.organization,
             created_by=membership.user,
             filename=filename[:255],
             region=region,
-            phone_column=layout.column_name(layout.phone),
+            phone_column=", ".join(layout.phone_names)[:200],
             label_column=layout.column_name(layout.label),
             layout=layout.as_dict(),
-            charged_rows=max(rows, 0),
+            charged_rows=rows,
             monitor=monitor,
         )
         ScreeningUpload.objects.create(screening=screening, content=data, size=len(data))
@@ -79,6 +79,54 @@ def create_screening(
 
         prepare_screening_task.apply_async_on_commit((str(screening.pk),), queue=queue_for_rows(rows))
     return screening
+
+
+DRAFT_HOURS = 1
+
+
+def create_draft(*, membership, filename: str, data: bytes, request=None) -> ScreeningDraft:
+    """Keep an upload for its uploader to look at and confirm; nothing is charged or matched yet."""
+    check_size(len(data))
+    draft = ScreeningDraft.objects.create(
+        organization=membership.organization, created_by=membership.user, filename=filename[:255], content=data
+    )
+    record_event(action="screening.uploaded", request=request, actor=membership.user, detail={"draft": str(draft.pk)})
+    return draft
+
+
+def inspect_draft(draft: ScreeningDraft, region: str, columns: Columns) -> Inspection:
+    """The draft's first rows and the columns found (or chosen), read in `region`."""
+    try:
+        return preview(bytes(draft.content), clean_region(region), columns)
+    except (UnknownRegion, UnreadableFile) as error:
+        raise ScreeningRejected(str(error)) from None
+
+
+def start_draft(*, draft: ScreeningDraft, membership, columns: Columns, region: str, monitor: bool, request=None):
+    """The uploader confirmed the columns: the screening starts and the draft goes."""
+    screening = create_screening(
+        membership=membership,
+        filename=draft.filename,
+        data=bytes(draft.content),
+        columns=columns,
+        region=region,
+        monitor=monitor,
+        request=request,
+    )
+    draft.delete()
+    return screening
+
+
+def cancel_draft(*, draft: ScreeningDraft, request=None) -> None:
+    record_event(action="screening.upload_cancelled", request=request, detail={"draft": str(draft.pk)})
+    draft.delete()
+
+
+def purge_stale_drafts(*, now=None) -> int:
+    """Uploads neither started nor cancelled within DRAFT_HOURS are deleted."""
+    cutoff = (now or timezone.now()) - timedelta(hours=DRAFT_HOURS)
+    count, _ = ScreeningDraft.objects.filter(created_at__lt=cutoff).delete()
+    return count
 
 
 def check_size(size: int) -> None:

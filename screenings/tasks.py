@@ -75,6 +75,11 @@ def purge_expired_screenings_task() -> None:
     services.purge_expired_screenings()
 
 
+@shared_task
+def purge_stale_drafts_task() -> None:
+    services.purge_stale_drafts()
+
+
 @shared_task(**RETRY)
 def notify_watchers_task(contact_ids: list[int]) -> None:
     monitoring.notify_watchers(contact_ids)

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,11 +12,10 @@ from audit.services import record_event
 from directory.matching import DISCLAIMER
 from lib.http import limit_reached
 from lib.limits import LimitExceeded
-from lib.phone_lists import PREVIEW_ROWS
-from lib.tabular import UnreadableFile, all_rows
-from screenings import monitoring, selectors, services
+from lib.phone_lists import Columns
+from screenings import list_template, monitoring, selectors, services
 from screenings.exports import csv_response
-from screenings.forms import ScreeningForm
+from screenings.forms import ColumnsForm, UploadForm
 
 
 def _screening(request, pk):
@@ -33,38 +32,74 @@ def screening_list(request):
 
 @role_required(*SCREENING_ROLES)
 def screening_new(request):
-    form = ScreeningForm(request.POST or None, request.FILES or None)
+    """Step one: the file is kept, not yet read by any worker, and shown on the next page."""
+    form = UploadForm(request.POST or None, request.FILES or None)
     if not form.is_valid():
         return render(request, "screenings/new.html", {"form": form})
     upload = form.cleaned_data["file"]
-    data = b""
     try:
-        data = services.read_upload(upload)
-        screening = services.create_screening(
-            membership=request.membership,
-            filename=upload.name,
-            data=data,
-            phone_column=form.cleaned_data["phone_column"],
-            label_column=form.cleaned_data["label_column"],
-            region=form.cleaned_data["region"],
-            monitor=form.cleaned_data["monitor"],
-            request=request,
+        draft = services.create_draft(
+            membership=request.membership, filename=upload.name, data=services.read_upload(upload), request=request
         )
-    except LimitExceeded as error:
-        return limit_reached(request, error)
     except services.ScreeningRejected as error:
         form.add_error("file", error.message)
-        preview = preview_of(data) if data and error.status == 400 else None
-        return render(request, "screenings/new.html", {"form": form, "preview": preview}, status=error.status)
-    return redirect("screenings:detail", pk=screening.pk)
+        return render(request, "screenings/new.html", {"form": form}, status=error.status)
+    return redirect("screenings:confirm", pk=draft.pk)
 
 
-def preview_of(data: bytes) -> list[list[str]] | None:
-    """The first rows, so a person can see which column holds the numbers."""
+@role_required(*SCREENING_ROLES)
+def screening_confirm(request, pk):
+    """Step two: the first rows, the columns found and the region; the uploader changes what is wrong,
+    then starts the screening, or cancels (the file is deleted either way)."""
+    draft = get_object_or_404(selectors.member_drafts(request.membership), pk=pk)
+    if request.POST.get("action") == "cancel":
+        services.cancel_draft(draft=draft, request=request)
+        messages.success(request, f"{draft.filename} was deleted; nothing was screened.")
+        return redirect("screenings:new")
+    region = request.POST.get("region") or request.membership.organization.default_region
     try:
-        return [cells for _, cells in zip(range(PREVIEW_ROWS + 1), all_rows(data), strict=False)]
-    except UnreadableFile:
-        return None
+        detected = services.inspect_draft(draft, region, Columns())
+    except services.ScreeningRejected as error:
+        services.cancel_draft(draft=draft, request=request)
+        return render(request, "screenings/new.html", {"form": UploadForm(), "error": error.message}, status=400)
+    form = ColumnsForm(
+        request.POST or None, layout=detected.layout, initial=ColumnsForm.initial_for(detected.layout, region)
+    )
+    if request.POST.get("action") == "start" and form.is_valid():
+        try:
+            screening = services.start_draft(
+                draft=draft,
+                membership=request.membership,
+                columns=form.columns(),
+                region=form.cleaned_data["region"],
+                monitor=form.cleaned_data["monitor"],
+                request=request,
+            )
+        except LimitExceeded as error:
+            return limit_reached(request, error)
+        except services.ScreeningRejected as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("screenings:detail", pk=screening.pk)
+    context = {"draft": draft, "form": form, "inspection": detected, "layout": detected.layout}
+    return render(request, "screenings/confirm.html", context)
+
+
+TEMPLATE_TYPES = {
+    "csv": ("text/csv; charset=utf-8", list_template.csv_template),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", list_template.xlsx_template),
+}
+
+
+@role_required(*SCREENING_ROLES)
+def screening_template(request, kind: str):
+    """A phone list with the columns the product understands, to fill in."""
+    if kind not in TEMPLATE_TYPES:
+        raise Http404
+    content_type, make = TEMPLATE_TYPES[kind]
+    response = HttpResponse(make(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="phone-list-template.{kind}"'
+    return response
 
 
 @role_required(*LOOKUP_ROLES)

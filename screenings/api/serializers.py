@@ -3,6 +3,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from directory.api.serializers import EvidenceSerializer, RegionField
+from lib.phone_lists import Columns
 from screenings.models import Screening, ScreeningResult
 
 
@@ -48,16 +49,40 @@ class ScreeningCreatedSerializer(serializers.ModelSerializer):
         return reverse("api:screening-detail", args=[screening.pk])
 
 
+COLUMN_HELP = "A header name, or a column number counting from 1; empty: found from the header."
+
+
 class ScreeningUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=f"CSV, XLSX or plain text; at most {settings.SCREENING_MAX_BYTES:,} bytes.")
-    phone_column = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    label_column = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    phone_column = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text=COLUMN_HELP)
+    phone_columns = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        max_length=20,
+        help_text="Several phone columns (work, mobile, home), each screened; repeat the field for each.",
+    )
+    label_column = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text=COLUMN_HELP)
+    assigned_from_column = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text=COLUMN_HELP
+    )
+    assigned_to_column = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text=COLUMN_HELP)
     region = RegionField(required=False)
     monitor = serializers.BooleanField(required=False, default=False)
+
+    def columns(self) -> Columns:
+        data = self.validated_data
+        phones = [*data.get("phone_columns", []), *([data["phone_column"]] if data.get("phone_column") else [])]
+        return Columns(
+            phones=tuple(phones),
+            label=data.get("label_column") or None,
+            assigned_from=data.get("assigned_from_column") or None,
+            assigned_to=data.get("assigned_to_column") or None,
+        )
 
 
 class ScreeningResultSerializer(serializers.ModelSerializer):
     e164 = serializers.CharField(allow_null=True)
+    column = serializers.SerializerMethodField(help_text="The file's phone column the number was in.")
     evidence = EvidenceSerializer(allow_null=True)
     no_longer_listed = serializers.BooleanField(
         help_text="The number matched when screened but has since been put under review or removed."
@@ -65,8 +90,11 @@ class ScreeningResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScreeningResult
-        fields = ["row", "input", "label", "e164", "outcome", "reason", "evidence", "no_longer_listed"]
+        fields = ["row", "column", "input", "label", "e164", "outcome", "reason", "evidence", "no_longer_listed"]
         read_only_fields = ["no_longer_listed"]
+
+    def get_column(self, result) -> str:
+        return self.context["layout"].column_name(result.column)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

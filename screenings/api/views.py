@@ -53,8 +53,7 @@ class ScreeningViewSet(
                 membership=active_membership(request.user),
                 filename=upload.name,
                 data=services.read_upload(upload),
-                phone_column=form.validated_data.get("phone_column", ""),
-                label_column=form.validated_data.get("label_column", ""),
+                columns=form.columns(),
                 region=form.validated_data.get("region", ""),
                 monitor=form.validated_data["monitor"],
                 request=request,
@@ -76,7 +75,8 @@ class ScreeningViewSet(
         results = selectors.ResultFilterSet(request.GET, queryset=selectors.screening_results(screening)).qs
         record_event(action="screening.results_viewed", request=request, detail={"screening": str(screening.pk)})
         page = self.paginate_queryset(results)
-        return self.get_paginated_response(ScreeningResultSerializer(page, many=True).data)
+        context = {"layout": screening.column_layout}
+        return self.get_paginated_response(ScreeningResultSerializer(page, many=True, context=context).data)
 
 
 class ScreeningResultsCsvView(APIView):

@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Organization
 from accounts.services import create_api_key, invite_member
+from screenings.services import create_draft
 from tests.factories import (
     ContactFactory,
     ListedNumberFactory,
@@ -38,6 +39,16 @@ ORG_ADMIN_OBJECT_POST = {
     "legal": 403,
     "hr": 403,
     "admin": 302,
+    "other_org_admin": 404,
+    "staff": 403,
+}
+# An upload waiting for confirmation is its uploader's (the hr member's) alone.
+OWN_DRAFT_PAGE = {
+    "anonymous": 302,
+    "pending": 403,
+    "legal": 403,
+    "hr": 200,
+    "admin": 404,
     "other_org_admin": 404,
     "staff": 403,
 }
@@ -121,6 +132,8 @@ EXPECTED = {
     "api:lookup-batch": ("post_json", None, MEMBER_API_EMPTY_POST),
     "screenings:list": ("get", None, MEMBER_PAGE),
     "screenings:new": ("get", None, SCREENER_PAGE),
+    "screenings:confirm": ("get", "draft", OWN_DRAFT_PAGE),
+    "screenings:template": ("get", "template", SCREENER_PAGE),
     "screenings:detail": ("get", "screening", ORG_OBJECT_PAGE),
     "screenings:status": ("get", "screening", ORG_OBJECT_PAGE),
     "screenings:csv": ("get", "screening", ORG_OBJECT_PAGE),
@@ -189,6 +202,10 @@ def world(db):
         "operation": {"pk": OperationFactory().pk},
         "contact": {"pk": contact.pk},
         "screening": {"pk": ScreeningFactory(organization=org).pk},
+        "draft": {
+            "pk": create_draft(membership=members["hr"].membership, filename="a.csv", data=b"phone\n2065550100\n").pk
+        },
+        "template": {"kind": "csv"},
     }
     return users, kwargs
 

@@ -7,8 +7,9 @@ from lib import phone_lists
 from lib.tabular import UnreadableFile
 
 
-def rows_of(data: bytes, **columns):
-    inspection = phone_lists.inspect(data, "US", **columns)
+def rows_of(data: bytes, phone_column: str = "", label_column: str | None = None):
+    chosen = phone_lists.Columns(phones=(phone_column,) if phone_column else (), label=label_column)
+    inspection = phone_lists.inspect(data, "US", chosen)
     return inspection.layout, [
         (row, raw, label) for row, raw, label, *_ in phone_lists.list_rows(data, inspection.layout)
     ]
@@ -50,7 +51,7 @@ def test_plain_text_one_number_a_line_without_header():
 @pytest.mark.parametrize("header", ["Phone", "Mobile Phone", "cell", "MSISDN", "Telephone", "Work Mobile", "number"])
 def test_phone_column_found_from_the_header(header):
     layout, rows = rows_of(f"Employee,{header}\nE1,2065550100\n".encode())
-    assert (layout.phone, layout.label) == (1, 0)
+    assert (layout.phones, layout.label) == ((1,), 0)
 
 
 def test_columns_given_by_name_or_number():
@@ -61,12 +62,12 @@ def test_columns_given_by_name_or_number():
 
 def test_an_unknown_column_is_a_clear_error():
     with pytest.raises(UnreadableFile, match="no column 'fax'"):
-        phone_lists.inspect(b"id,phone\n1,2065550100\n", "US", phone_column="fax")
+        phone_lists.inspect(b"id,phone\n1,2065550100\n", "US", phone_lists.Columns(phones=("fax",)))
 
 
 def test_without_a_header_the_column_of_numbers_is_chosen():
     layout, rows = rows_of(b"E1,2065550100\nE2,2065550101\n")
-    assert not layout.has_header and layout.phone == 1
+    assert not layout.has_header and layout.phones == (1,)
 
 
 def test_window_columns_found():
@@ -102,3 +103,28 @@ def test_a_bad_first_number_is_a_row_not_a_header():
     layout, rows = rows_of(b"2.06555E+09\n2065550100\n")
     assert not layout.has_header
     assert [row for row, _, _ in rows] == [1, 2]
+
+
+def test_every_phone_column_of_an_hr_export_is_read_and_empty_cells_are_no_numbers():
+    data = b"Employee,Work phone,Mobile,Home phone\nE1,206-555-0100,206-555-0101,\nE2,,206-555-0102,206-555-0100\n"
+    layout, _ = rows_of(data)
+    assert (layout.phones, layout.label) == ((1, 2, 3), 0)
+    rows = list(phone_lists.list_rows(data, layout))
+    assert [(row, raw, label, column) for row, raw, label, _, _, column in rows] == [
+        (2, "206-555-0100", "E1", 1),
+        (2, "206-555-0101", "E1", 2),
+        (3, "206-555-0102", "E2", 2),
+        (3, "206-555-0100", "E2", 3),
+    ]
+
+
+def test_chosen_columns_win_and_an_empty_choice_means_none():
+    data = b"id,mobile,work phone,start\nE1,2065550100,2065550101,2024-01-01\n"
+    chosen = phone_lists.Columns(phones=("3", "mobile"), label="", assigned_from="")
+    layout = phone_lists.inspect(data, "US", chosen).layout
+    assert (layout.phones, layout.label, layout.assigned_from) == ((2, 1), None, None)
+
+
+def test_the_estimate_counts_every_phone_column():
+    data = b"id,work phone,mobile\n" + b"".join(b"E%d,2065550100,2065550101\n" % n for n in range(10))
+    assert phone_lists.inspect(data, "US").estimated_numbers == 20

@@ -207,9 +207,10 @@ def test_the_worker_reads_the_columns_found_at_upload(hr, settings, monkeypatch)
     ContactFactory(number=ListedNumberFactory(e164="+12065550199"))
     data = b"id;mobile;work phone\nE1;2065550100;2065550199\nE2;2065550101;2065550198\n"
     screening = services.create_screening(
-        membership=hr.membership, filename="a.csv", data=data, phone_column="work phone"
+        membership=hr.membership, filename="a.csv", data=data, columns=phone_lists.Columns(phones=("work phone",))
     )
-    assert screening.layout["phone"] == 2
+    screening.refresh_from_db()
+    assert screening.layout["phones"] == [2]
 
     def detect_again(*args, **kwargs):
         raise AssertionError("the worker detected the columns again")
@@ -263,3 +264,20 @@ def test_an_estimate_above_the_rows_read_is_given_back(hr, org, screen):
     """A sheet that claims far more rows than it holds costs only the rows it holds."""
     screen(hr.membership, sheet_with_dimension(10, "A1:A5000"), filename="small.xlsx")
     assert quota_use(org)["screened_rows"] == 10
+
+
+@pytest.mark.parametrize("chunk_rows", [20_000, 1])
+def test_several_phone_columns_are_each_screened_and_a_number_in_two_counts_once(hr, screen, settings, chunk_rows):
+    settings.SCREENING_CHUNK_ROWS = chunk_rows
+    ContactFactory(number=ListedNumberFactory(e164="+12065550101"))
+    data = b"Employee,Work phone,Mobile,Home phone\nE1,206-555-0100,206-555-0101,\nE2,,206-555-0102,(206) 555-0101\n"
+    screening = screen(hr.membership, data)
+    assert screening.status == Screening.Status.DONE, screening.error
+    assert screening.phone_column == "Work phone, Mobile, Home phone"
+    assert screening.total_rows == 4
+    assert (screening.counts["match"], screening.counts["no_match"], screening.counts["duplicate"]) == (1, 2, 1)
+    stored = {
+        (r.row, r.column): (r.outcome, r.first_row, r.first_column)
+        for r in ScreeningResult.objects.filter(screening=screening)
+    }
+    assert stored == {(2, 2): ("match", None, None), (3, 3): ("duplicate", 2, 2)}
