@@ -21,7 +21,7 @@ from directory.importing import import_contacts
 from directory.models import Contact
 from front.errors import server_error
 from screenings import services as screenings
-from screenings.models import Alert, Screening
+from screenings.models import Alert, Screening, ScreeningDraft
 from tests.browser.steps import log_in
 from tests.factories import MembershipFactory, OrganizationFactory
 
@@ -36,6 +36,7 @@ class Site:
     members: dict[str, Membership]
     screening: Screening
     running: Screening
+    draft: ScreeningDraft
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,14 @@ def build_site() -> Site:
     accounts.create_api_key(user=members["hr"].user, name="HR system nightly check", expires_in_days=90)
     accounts.create_api_key(user=members["admin"].user, name="Payroll export", expires_in_days=None)
     accounts.invite_member(organization=organization, email="new.counsel@example.com", role="legal")
-    return Site(members=members, screening=Screening.objects.get(pk=screening.pk), running=running)
+    draft = screenings.create_draft(
+        membership=members["hr"],
+        filename="hr-export-march.csv",
+        data=b"Employee,Work phone,Mobile,Home phone,Assigned from\n"
+        + b"E1001,(206) 555-0100,+44 7700 900123,,2023-01-01\nE1002,206-555-0117,,(206) 555-0142,2024-06-01\n",
+    )
+    screening = Screening.objects.get(pk=screening.pk)
+    return Site(members=members, screening=screening, running=running, draft=draft)
 
 
 def look_up(page: Page, site: Site) -> None:
@@ -122,6 +130,7 @@ PAGES = [
     SitePage("screening", "hr", screening_path),
     SitePage("screening-running", "hr", lambda site: f"/screenings/{site.running.pk}/"),
     SitePage("new-screening", "hr", lambda site: "/screenings/new/"),
+    SitePage("confirm-columns", "hr", lambda site: f"/screenings/new/{site.draft.pk}/"),
     SitePage("delete-screening", "hr", lambda site: f"/screenings/{site.screening.pk}/delete/"),
     SitePage("delete-screening-dialog", "hr", screening_path, open_delete_dialog),
     SitePage("alerts", "admin", lambda site: "/alerts/"),

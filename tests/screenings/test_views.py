@@ -40,7 +40,7 @@ def test_hr_uploads_checks_the_columns_then_starts_and_sees_results_with_the_dis
     layout = page.context["layout"]
     assert [layout.column_name(index) for index in layout.phones] == ["msisdn"]
     assert page.context["form"]["label"].value() == "1"
-    assert "<th scope=\"col\">msisdn</th>" in page.content.decode()
+    assert '<th scope="col">msisdn</th>' in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         started = start(client, response["Location"])
     screening = Screening.objects.get()
