@@ -47,3 +47,7 @@ bench-screening: $(STAMP)
 # Every member and public page at 1280 and 390 px wide, into var/screenshots/ (needs /usr/bin/chromium).
 screenshots: $(STAMP)
 	SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
+
+.PHONY: bench-tenants
+bench-tenants: $(STAMP)
+	$(BIN)/python bench/tenants.py

@@ -137,10 +137,11 @@ def load_directory(database_url: str, count: int) -> None:
         connection.close()
 
 
-def create_member(env: dict, role: str, **quotas: int) -> str:
+def create_member(env: dict, role: str, name: str = "bench", **quotas: int) -> str:
     """An approved organization with a verified domain and one member of `role`; returns the member's API key.
 
-    `quotas` are the organization's daily quotas the benchmark needs (e.g. daily_lookup_quota).
+    `name` names it (and its domain, `<name>.example`); `quotas` are the organization's daily
+    quotas the benchmark needs (e.g. daily_lookup_quota).
     """
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
@@ -153,14 +154,15 @@ def create_member(env: dict, role: str, **quotas: int) -> str:
     from accounts.models import Membership, Organization, OrganizationDomain, User
     from accounts.services import create_api_key
 
+    domain = f"{name}.example"
     organization = Organization.objects.create(
-        name="Bench Org",
+        name=f"{name.title()} Org",
         status=Organization.Status.APPROVED,
         approved_at=timezone.now(),
         **quotas,
     )
-    OrganizationDomain.objects.create(organization=organization, domain="bench.example", verified_at=timezone.now())
-    user = User.objects.create_user(email=f"{role}@bench.example")
+    OrganizationDomain.objects.create(organization=organization, domain=domain, verified_at=timezone.now())
+    user = User.objects.create_user(email=f"{role}@{domain}")
     Membership.objects.create(user=user, organization=organization, role=role)
     _, key = create_api_key(user=user, name="bench")
     connections.close_all()
