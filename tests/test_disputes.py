@@ -153,14 +153,3 @@ def test_screening_results_flag_numbers_no_longer_listed(
     assert [(r["outcome"], r["no_longer_listed"]) for r in rows] == [("match", True)]
     page = client.get(reverse("screenings:detail", args=[screening.pk]))
     assert b"no longer listed" in page.content
-
-
-def test_staff_statistics_page(client, staff, listed):
-    services.file_dispute(e164=listed.e164, contact_email="a@mail.example", statement="x")
-    client.force_login(staff)
-    response = client.get(reverse("statistics"))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "<svg" in content and "Contacts per operation" in content
-    assert "1 dispute waiting" in content
-    assert [bar.value for bar in response.context["per_channel"]] == [1]
