@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from front.statistics import Chart
 
 COLUMNS_WIDTH = 900  # a series over time spans the page, its table folded under it
-BARS_WIDTH = 600  # categories share the page with their table
+BARS_WIDTH = 720  # categories share the page with their table
 CHAR_WIDTH = 7  # an average character at the charts' 12-unit font
 LABEL_CHARS = 30
 
