@@ -74,7 +74,6 @@ class DisputeAdmin(SimpleHistoryAdmin):
             number=number,
             contacts=selectors.number_contacts(number),
             history=selectors.dispute_history(obj),
-            resolution_form=ResolutionForm(),
             can_decide=self.has_change_permission(request, obj),
         )
         return super().render_change_form(request, context, add, change, form_url, obj)

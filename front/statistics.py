@@ -97,7 +97,7 @@ def contacts_per_month(today: date | None = None) -> Chart:
     if older:
         chart.notes.append(
             f"{older} contact{pluralize(older)} from before {months[0]:%B %Y}, past the retention period, "
-            "not shown: the nightly purge deletes them."
+            "not shown: the daily purge deletes them."
         )
     if later:
         chart.notes.append(f"{later} contact{pluralize(later)} dated after this month, not shown.")

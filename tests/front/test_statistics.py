@@ -40,7 +40,7 @@ def test_contacts_per_month_covers_every_month_of_the_retention_period(settings)
     assert sorted(values.values()) == [0] * 24 + [2]
     assert chart.notes == [
         f"1 contact from before {retention_cutoff():%B %Y}, past the retention period, "
-        "not shown: the nightly purge deletes them."
+        "not shown: the daily purge deletes them."
     ]
 
 
