@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from rest_framework_api_key.admin import APIKeyModelAdmin
@@ -8,9 +9,51 @@ from accounts.models import ApiKey, Invitation, Membership, Organization, Organi
 
 admin.site.unregister(APIKey)
 
+# Tables that keep the site running rather than the directory: lockouts, second factors, groups.
+INTERNAL_TABLES = [
+    "auth.Group",
+    "axes.AccessAttempt",
+    "axes.AccessFailureLog",
+    "axes.AccessLog",
+    "otp_static.StaticDevice",
+    "otp_totp.TOTPDevice",
+]
+
+
+class SuperusersOnly:
+    """An internal table: superusers see and change it; curators do not, even with a permission on it,
+    so the admin index shows them their work only."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+def keep_for_superusers(label: str) -> None:
+    """Register a third-party table's admin again, for superusers only."""
+    model = apps.get_model(label)
+    model_admin = type(admin.site.get_model_admin(model))
+    admin.site.unregister(model)
+    admin.site.register(model, type(model_admin.__name__, (SuperusersOnly, model_admin), {}))
+
+
+for label in INTERNAL_TABLES:
+    keep_for_superusers(label)
+
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SuperusersOnly, DjangoUserAdmin):
     ordering = ("email",)
     list_display = ("email", "full_name", "is_staff", "is_active", "last_login")
     search_fields = ("email", "full_name")
@@ -81,6 +124,6 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(APIKeyModelAdmin):
+class ApiKeyAdmin(SuperusersOnly, APIKeyModelAdmin):
     list_display = (*APIKeyModelAdmin.list_display, "user")
     raw_id_fields = ("user",)

@@ -6,6 +6,8 @@ from front.views import statistics
 admin.site.site_header = "Accountability Directory — curation"
 admin.site.site_title = "Accountability Directory"
 admin.site.index_title = "Curation"
+# The index lists every table; a sidebar repeating it would leave tables too little room at 1280 px.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/statistics/", statistics, name="statistics"),

@@ -161,9 +161,11 @@ def _contacts_of_one(e164: str) -> list[tuple]:
 
 
 def build_evidence(e164: str, contacts: list[ContactFacts]) -> dict:
+    """What an organization sees of a match. Operations list only those with a jurisdiction: an
+    empty place would read as a blank in every page and export that shows the list."""
     days = [fact.day for fact in contacts]
     operations = sorted(
-        {(fact.jurisdiction, fact.started_on, fact.ended_on) for fact in contacts},
+        {(fact.jurisdiction, fact.started_on, fact.ended_on) for fact in contacts if fact.jurisdiction},
         key=lambda op: (op[1] or date.min, op[0]),
     )
     return {

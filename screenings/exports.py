@@ -37,7 +37,8 @@ class Echo:
 
 def result_cells(result) -> list:
     evidence = result.evidence or {}
-    jurisdictions = "; ".join(op["jurisdiction"] for op in evidence.get("operations", []))
+    # Results stored before evidence left out empty jurisdictions may still hold some.
+    jurisdictions = "; ".join(op["jurisdiction"] for op in evidence.get("operations", []) if op["jurisdiction"])
     return [
         result.row,
         result.input,

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
-from tests.factories import MembershipFactory, OrganizationFactory, StaffFactory, UserFactory
+from tests.factories import CuratorFactory, MembershipFactory, OrganizationFactory, StaffFactory, UserFactory
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 REAL_SERVERS = os.environ.get("REAL_SERVERS") == "1"
@@ -57,6 +57,12 @@ def org():
 @pytest.fixture
 def staff(db):
     return StaffFactory()
+
+
+@pytest.fixture
+def curator(db):
+    """Staff with the curators' model permissions, not a superuser."""
+    return CuratorFactory()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import factory
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, OrganizationDomain, User
@@ -21,6 +22,32 @@ class StaffFactory(UserFactory):
     email = factory.Sequence(lambda n: f"curator{n}@example.org")
     is_staff = True
     is_superuser = True
+
+
+CURATION_PERMISSIONS = [
+    ("directory", None),
+    ("disputes", None),
+    ("accounts", "view_organization"),
+    ("accounts", "change_organization"),
+    ("accounts", "view_invitation"),
+    ("audit", "view_auditevent"),
+]
+
+
+class CuratorFactory(UserFactory):
+    """Staff who curate the directory and decide disputes, with model permissions, not a superuser."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"desk{n}@example.org")
+    is_staff = True
+
+    @factory.post_generation
+    def permissions(user, create, extracted, **kwargs):
+        for app_label, codename in CURATION_PERMISSIONS:
+            granted = Permission.objects.filter(content_type__app_label=app_label)
+            user.user_permissions.add(*(granted.filter(codename=codename) if codename else granted))
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

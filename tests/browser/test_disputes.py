@@ -53,7 +53,7 @@ def test_a_disputed_number_is_removed_and_stops_matching(open_page, legal, staff
 
     curator = open_page("staff")
     log_in(curator, staff.email, start="/admin/")
-    curator.get_by_role("link", name="Disputes").first.click()
+    curator.get_by_role("link", name="Dispute desk").first.click()
     run_admin_action(curator, NUMBER, "accept_for_review")
     expect(curator.locator("ul.messagelist")).to_contain_text(f"{NUMBER}: Under review.")
     assert outcome_of(member, NUMBER) == "No match"

@@ -120,17 +120,6 @@ def test_screening_results_flag_numbers_no_longer_listed(
     assert b"no longer listed" in page.content
 
 
-def test_staff_statistics_page(client, staff, listed):
-    services.file_dispute(e164=listed.e164, contact_email="a@mail.example", statement="x")
-    client.force_login(staff)
-    response = client.get(reverse("statistics"))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "<svg" in content and "Contacts per operation" in content
-    assert "1 dispute waiting" in content
-    assert [bar.value for bar in response.context["per_channel"]] == [1]
-
-
 def pending_for(e164: str = "+12065550123"):
     return services.request_code(e164=e164, contact_email="Owner@Mail.example", statement="I got it in 2024.")
 
