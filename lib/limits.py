@@ -88,18 +88,27 @@ def _quota_key(kind: str, organization_id: int, now: datetime) -> str:
 
 
 def consume_lookup(user, organization, count: int) -> None:
-    """One lookup request of `count` numbers: the member's rate limit and the organization's quota, together.
+    """One lookup request of `count` numbers: the member's two rate limits and the organization's quota, together.
 
-    At most LOOKUP_RATE_PER_MINUTE requests per user per clock minute; every number counts against the
-    daily quota. A refused request counts against neither.
+    Per user and clock minute, at most LOOKUP_REQUESTS_PER_MINUTE requests and LOOKUP_NUMBERS_PER_MINUTE
+    numbers (a batch counts each of its numbers, so batches cannot sweep the directory faster than single
+    lookups); every number counts against the daily quota. A refused request counts against none of them.
     """
     now = timezone.now()
-    rate = Counter(f"rate:lookup:{user.pk}:{now:%Y%m%d%H%M}", 1, settings.LOOKUP_RATE_PER_MINUTE, timeout=90)
+    minute = f"{user.pk}:{now:%Y%m%d%H%M}"
+    requests = Counter(f"rate:lookup:{minute}", 1, settings.LOOKUP_REQUESTS_PER_MINUTE, timeout=90)
+    numbers = Counter(f"rate:lookup-numbers:{minute}", count, settings.LOOKUP_NUMBERS_PER_MINUTE, timeout=90)
     quota = _daily_quota("lookup", organization, count, organization.daily_lookup_quota, now)
-    refused = consume(rate, quota)
-    if refused is rate:
+    refused = consume(requests, numbers, quota)
+    if refused is requests:
         raise LimitExceeded(
-            f"You made more than {settings.LOOKUP_RATE_PER_MINUTE} lookups this minute. Wait a moment and try again.",
+            f"You made more than {requests.limit} lookup requests this minute. Wait a moment and try again.",
+            retry_after=60 - now.second,
+        )
+    if refused is numbers:
+        raise LimitExceeded(
+            f"You may look up {numbers.limit} numbers a minute, and these {count} would pass that. "
+            "Wait a moment and try again.",
             retry_after=60 - now.second,
         )
     if refused is quota:
