@@ -17,6 +17,3 @@ urlpatterns = [
     path("", include("disputes.urls")),
     path("", include("front.urls")),
 ]
-
-handler400 = "api.exceptions.bad_request"
-handler404 = "api.exceptions.not_found"
