@@ -1,5 +1,6 @@
 """Per-user rate limits and per-organization daily quotas (SPEC section 6), counted in the cache."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache as once
@@ -143,6 +144,19 @@ def quota_use(organization) -> dict[str, int]:
         "screened_rows": cache.get(_quota_key("screening", organization.pk, now), 0),
         "screening_quota": organization.daily_screening_row_quota,
     }
+
+
+def count_login_failure(username: str, window: int) -> None:
+    """One more failed log-in for this user name, from any address; the count lasts `window` seconds."""
+    _add(_login_failures_key(username), 1, window)
+
+
+def login_failures(username: str) -> int:
+    return cache.get(_login_failures_key(username), 0)
+
+
+def _login_failures_key(username: str) -> str:
+    return f"failures:login:{hashlib.sha256(username.strip().lower().encode()).hexdigest()}"
 
 
 def check_dispute_rate(ip_address: str | None) -> None:
