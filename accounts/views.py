@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -21,6 +21,28 @@ from accounts.forms import (
 )
 from accounts.models import Invitation, Membership
 from accounts.roles import ADMIN_ROLES
+from audit.services import client_ip
+from lib import limits
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page; past the per-address or per-network limit it sends nothing.
+
+    The answer is the same either way: it tells no one whether the address has an account,
+    nor that it was throttled.
+    """
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        try:
+            limits.check_password_reset_rate(form.cleaned_data["email"], client_ip(self.request))
+        except limits.LimitExceeded:
+            return redirect(self.success_url)
+        return super().form_valid(form)
 
 
 class LoginView(auth_views.LoginView):

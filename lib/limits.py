@@ -156,15 +156,47 @@ def login_failures(username: str) -> int:
 
 
 def _login_failures_key(username: str) -> str:
-    return f"failures:login:{hashlib.sha256(username.strip().lower().encode()).hexdigest()}"
+    return f"failures:login:{_digest(username)}"
 
 
 def check_dispute_rate(ip_address: str | None) -> None:
     """At most DISPUTES_PER_IP_PER_HOUR disputes from one address per clock hour, against floods."""
     now = timezone.now()
-    key = f"rate:dispute:{ip_address or 'unknown'}:{now:%Y%m%d%H}"
-    if consume(Counter(key, 1, settings.DISPUTES_PER_IP_PER_HOUR, timeout=3700)):
+    if consume(_hourly("dispute", ip_address or "unknown", settings.DISPUTES_PER_IP_PER_HOUR, now)):
         raise LimitExceeded(
             "Too many disputes were sent from your network this hour. Try again later.",
-            retry_after=3600 - now.minute * 60 - now.second,
+            retry_after=_seconds_to_next_hour(now),
         )
+
+
+def check_password_reset_rate(email: str, ip_address: str | None) -> None:
+    """At most PASSWORD_RESETS_PER_ADDRESS_PER_HOUR reset mails to one address, and
+    PASSWORD_RESETS_PER_IP_PER_HOUR requests from one network, per clock hour: nobody floods a mailbox."""
+    now = timezone.now()
+    per_address = _hourly("password-reset", _digest(email), settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR, now)
+    per_ip = _hourly("password-reset-ip", ip_address or "unknown", settings.PASSWORD_RESETS_PER_IP_PER_HOUR, now)
+    if consume(per_ip, per_address):
+        raise LimitExceeded("Too many password resets this hour.", retry_after=_seconds_to_next_hour(now))
+
+
+def check_access_request_rate(ip_address: str | None) -> None:
+    """At most ACCESS_REQUESTS_PER_IP_PER_HOUR requests for access from one network per clock hour."""
+    now = timezone.now()
+    if consume(_hourly("access-request", ip_address or "unknown", settings.ACCESS_REQUESTS_PER_IP_PER_HOUR, now)):
+        raise LimitExceeded(
+            "Too many requests for access were sent from your network this hour. Try again later.",
+            retry_after=_seconds_to_next_hour(now),
+        )
+
+
+def _hourly(kind: str, who: str, limit: int, now: datetime) -> Counter:
+    return Counter(f"rate:{kind}:{who}:{now:%Y%m%d%H}", 1, limit, timeout=3700)
+
+
+def _seconds_to_next_hour(now: datetime) -> int:
+    return 3600 - now.minute * 60 - now.second
+
+
+def _digest(text: str) -> str:
+    """A fixed-length cache key part for an email address or a user name, in any case."""
+    return hashlib.sha256(text.strip().lower().encode()).hexdigest()

@@ -1,8 +1,10 @@
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
@@ -28,6 +30,13 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def limits_clock_stands_still(monkeypatch):
+    """The rate limits' clock stops mid-minute, so a test's requests cannot straddle two clock minutes or hours."""
+    now = timezone.now().replace(minute=30, second=30)
+    monkeypatch.setattr("lib.limits.timezone", SimpleNamespace(now=lambda: now))
 
 
 @pytest.fixture

@@ -169,3 +169,36 @@ def test_dashboard_for_a_pending_org_member_says_they_cannot_search(client):
     member = MembershipFactory(organization=OrganizationFactory(status="pending")).user
     client.force_login(member)
     assert b"not a member of an approved organization" in client.get(reverse("front:dashboard")).content
+
+
+def ask_for_reset(client, email, address="127.0.0.2"):
+    return client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+@pytest.mark.usefixtures("limits_clock_stands_still")
+def test_a_password_reset_flood_to_one_address_sends_only_a_few_mails(client, settings):
+    """Twenty requests in a second sent twenty mails to one mailbox."""
+    user = UserFactory()
+    answers = {ask_for_reset(client, user.email, f"127.0.0.{n}")["Location"] for n in range(2, 22)}
+    assert answers == {reverse("accounts:password_reset_done")}
+    assert len(mail.outbox) == settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR
+
+
+@pytest.mark.usefixtures("limits_clock_stands_still")
+def test_a_password_reset_flood_from_one_network_sends_only_a_few_mails(client, settings):
+    users = UserFactory.create_batch(settings.PASSWORD_RESETS_PER_IP_PER_HOUR + 5)
+    answers = {ask_for_reset(client, user.email)["Location"] for user in users}
+    assert answers == {reverse("accounts:password_reset_done")}
+    assert len(mail.outbox) == settings.PASSWORD_RESETS_PER_IP_PER_HOUR
+
+
+@pytest.mark.usefixtures("limits_clock_stands_still")
+def test_a_throttled_password_reset_answers_as_any_other(client, settings):
+    user = UserFactory()
+    first = ask_for_reset(client, user.email)
+    unknown = ask_for_reset(client, "nobody@example.org")
+    for _ in range(settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR):
+        throttled = ask_for_reset(client, user.email)
+    assert (first.status_code, first["Location"]) == (throttled.status_code, throttled["Location"])
+    assert (unknown.status_code, unknown["Location"]) == (throttled.status_code, throttled["Location"])
+    assert client.get(throttled["Location"]).content == client.get(first["Location"]).content

@@ -1,9 +1,7 @@
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts import services as account_services
 from audit.models import AuditEvent
@@ -86,7 +84,7 @@ def test_lookups_work_with_an_api_key(api_client, legal, listed):
     assert response.json()["outcome"] == "match"
 
 
-@pytest.mark.usefixtures("within_one_minute")
+@pytest.mark.usefixtures("limits_clock_stands_still")
 def test_rate_limit_answers_429_with_retry_after(member_api, settings):
     settings.LOOKUP_REQUESTS_PER_MINUTE = 3
     statuses = [member_api.post(LOOKUP, {"number": "2065550100"}, format="json").status_code for _ in range(4)]
@@ -96,14 +94,7 @@ def test_rate_limit_answers_429_with_retry_after(member_api, settings):
     assert "lookup requests this minute" in response.json()["detail"]
 
 
-@pytest.fixture
-def within_one_minute(monkeypatch):
-    """The limits' clock stands still, so a test's requests cannot straddle two clock minutes."""
-    now = timezone.now().replace(second=30)
-    monkeypatch.setattr("lib.limits.timezone", SimpleNamespace(now=lambda: now))
-
-
-@pytest.mark.usefixtures("within_one_minute")
+@pytest.mark.usefixtures("limits_clock_stands_still")
 def test_a_sweep_in_batches_is_refused_by_the_per_minute_number_limit(member_api, org):
     """Batches of 1,000 used to count as one request each: 60,000 numbers a minute for one user."""
     org.daily_lookup_quota = 1_000_000
@@ -117,7 +108,7 @@ def test_a_sweep_in_batches_is_refused_by_the_per_minute_number_limit(member_api
     assert member_api.post(LOOKUP, {"number": "2065550100"}, format="json").status_code == 429
 
 
-@pytest.mark.usefixtures("within_one_minute")
+@pytest.mark.usefixtures("limits_clock_stands_still")
 def test_the_number_limit_counts_single_lookups_and_batches_together(member_api, settings):
     settings.LOOKUP_NUMBERS_PER_MINUTE = 3
     assert member_api.post(LOOKUP, {"number": "2065550100"}, format="json").status_code == 200
