@@ -27,6 +27,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/", views.two_factor_view, name="two_factor"),
     path("request-access/", views.request_access, name="request_access"),
+    path("request-access/<str:token>/", views.confirm_access_request, name="confirm_access_request"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("organization/members/", views.members, name="members"),
     path("organization/members/<int:pk>/role/", views.member_role, name="member_role"),

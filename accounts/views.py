@@ -23,6 +23,7 @@ from accounts.models import Invitation, Membership
 from accounts.roles import ADMIN_ROLES
 from audit.services import client_ip
 from lib import limits
+from lib.http import limit_reached
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -92,15 +93,32 @@ def two_factor_setup(request):
 
 
 def request_access(request):
+    """Public: the answer is the same whether or not the domain has an organization."""
     form = RequestAccessForm(request.POST or None)
-    if form.is_valid():
+    if request.method == "POST":
         try:
-            services.request_access(**form.cleaned_data, request=request)
-        except services.AccessError as error:
-            form.add_error(None, str(error))
-        else:
-            return render(request, "accounts/request_access_done.html")
+            limits.check_access_request_rate(client_ip(request))
+        except limits.LimitExceeded as error:
+            return limit_reached(request, error)
+        if form.is_valid():
+            try:
+                services.request_access(**form.cleaned_data, request=request)
+            except services.AccessError as error:
+                form.add_error(None, str(error))
+            else:
+                return render(request, "accounts/request_access_sent.html", {"email": form.cleaned_data["email"]})
     return render(request, "accounts/request_access.html", {"form": form})
+
+
+def confirm_access_request(request, token: str):
+    """The link from the confirmation mail: a button, so that mail scanners opening links confirm nothing."""
+    details = services.open_access_request(token)
+    if details is None:
+        return render(request, "accounts/request_access_invalid.html", status=404)
+    if request.method == "POST":
+        services.confirm_access_request(token=token, request=request)
+        return render(request, "accounts/request_access_done.html")
+    return render(request, "accounts/request_access_confirm.html", {"details": details})
 
 
 def accept_invitation(request, token: str):

@@ -106,6 +106,7 @@ EXPECTED = {
     "accounts:logout": ("post", None, dict.fromkeys(VISITORS, 302)),
     "accounts:two_factor": ("get", None, LOGGED_IN_PAGE),
     "accounts:request_access": ("get", None, PUBLIC),
+    "accounts:confirm_access_request": ("get", "bogus_token", dict.fromkeys(VISITORS, 404)),
     "accounts:accept_invitation": ("get", "bogus_token", dict.fromkeys(VISITORS, 404)),
     "accounts:members": ("get", None, ORG_ADMIN_PAGE),
     "accounts:member_role": ("post", "membership", ORG_ADMIN_OBJECT_POST),
