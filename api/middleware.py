@@ -40,11 +40,11 @@ def is_json(response) -> bool:
 
 
 def as_json(response) -> JsonResponse:
-    """The same status and headers, with the message DRF gave (a browsable page) or a plain one."""
+    """The same status and headers, with what DRF said (it rendered a browsable page) or a plain message."""
     data = getattr(response, "data", None)
-    detail = data.get("detail") if isinstance(data, dict) else None
-    answer = JsonResponse({"detail": str(detail or DETAILS.get(response.status_code, response.reason_phrase))})
-    answer.status_code = response.status_code
+    if not (isinstance(data, dict) and "detail" in data):
+        data = {"detail": DETAILS.get(response.status_code, response.reason_phrase)}
+    answer = JsonResponse(data, status=response.status_code)
     for header, value in response.headers.items():
         if header.lower() not in {"content-type", "content-length"}:
             answer.headers[header] = value

@@ -73,3 +73,9 @@ def test_pages_outside_the_api_keep_their_html_errors(client):
     response = client.get("/nothing-here/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_browser_asking_for_html_still_gets_json_errors(member_api):
+    response = member_api.get("/api/v1/numbers/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 403
+    assert json_detail(response) == "Only site staff with the matching permission in the admin may do this."
