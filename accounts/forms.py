@@ -27,7 +27,9 @@ class RequestAccessForm(forms.Form):
     name = forms.CharField(label="Your name", max_length=200)
     title = forms.CharField(label="Your title", max_length=200, help_text="For example: General Counsel, HR Director.")
     email = forms.EmailField(label="Your work email")
-    reason = forms.CharField(label="Why your organization needs access", widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label="Why your organization needs access", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class AcceptInvitationForm(forms.Form):

@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -36,24 +37,75 @@ def send_templated_mail(*, to: str, subject: str, template: str, context: dict) 
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
-@transaction.atomic
+ACCESS_REQUEST_SALT = "accounts.access-request"
+ACCESS_REQUEST_LINK_VALID = timedelta(days=2)
+
+
 def request_access(
     *, organization_name: str, domain: str, name: str, title: str, email: str, reason: str, request=None
-) -> Organization:
+) -> None:
+    """Mail the requester a signed link to confirm their address. Nothing is stored, nothing reaches staff.
+
+    The answer is the same whether or not the domain already has an organization: a stranger learns
+    nothing about who is a customer, and only someone who reads mail on the domain gets further.
+    """
     domain = domain.strip().lower().removeprefix("@")
     if email_domain(email) != domain:
         raise AccessError(f"Use an email address on {domain}, the domain you asked access for.")
-    if OrganizationDomain.objects.filter(domain=domain).exists():
-        raise AccessError("This domain already belongs to an organization. Ask its admin for an invitation.")
-    organization = Organization.objects.create(
-        name=organization_name.strip(),
-        requester_name=name.strip(),
-        requester_title=title.strip(),
-        requester_email=email.strip().lower(),
-        request_reason=reason.strip(),
+    details = {
+        "organization_name": organization_name.strip(),
+        "domain": domain,
+        "name": name.strip(),
+        "title": title.strip(),
+        "email": email.strip().lower(),
+        "reason": reason.strip(),
+    }
+    token = signing.dumps(details, salt=ACCESS_REQUEST_SALT, compress=True)
+    send_templated_mail(
+        to=details["email"],
+        subject="Confirm your request for access to the Accountability Directory",
+        template="accounts/email/request_access_confirm.txt",
+        context={
+            "details": details,
+            "link": settings.SITE_URL + reverse("accounts:confirm_access_request", args=[token]),
+            "valid_days": ACCESS_REQUEST_LINK_VALID.days,
+        },
     )
-    OrganizationDomain.objects.create(organization=organization, domain=domain)
-    record_event(action="org.access_requested", request=request, organization=organization, detail={"domain": domain})
+
+
+def open_access_request(token: str) -> dict | None:
+    """The request a confirmation link carries, or None when the link was altered or has expired."""
+    try:
+        return signing.loads(token, salt=ACCESS_REQUEST_SALT, max_age=ACCESS_REQUEST_LINK_VALID)
+    except signing.BadSignature:
+        return None
+
+
+@transaction.atomic
+def confirm_access_request(*, token: str, request=None) -> Organization | None:
+    """The requester opened the link: a new domain becomes a pending organization for staff to review.
+
+    A domain that already has an organization gets no new one; staff see the attempt in the audit log.
+    """
+    details = open_access_request(token)
+    if details is None:
+        raise AccessError("This link is not valid or has expired. Ask for access again.")
+    known = OrganizationDomain.objects.filter(domain=details["domain"]).first()
+    if known is not None:
+        detail = {"domain": details["domain"], "email": details["email"], "known_organization": known.organization_id}
+        record_event(action="org.access_requested_again", request=request, detail=detail)
+        return None
+    organization = Organization.objects.create(
+        name=details["organization_name"],
+        requester_name=details["name"],
+        requester_title=details["title"],
+        requester_email=details["email"],
+        request_reason=details["reason"],
+    )
+    OrganizationDomain.objects.create(organization=organization, domain=details["domain"])
+    record_event(
+        action="org.access_requested", request=request, organization=organization, detail={"domain": details["domain"]}
+    )
     return organization
 
 

@@ -6,16 +6,7 @@ from accounts import views
 app_name = "accounts"
 
 password_reset = [
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/email/password_reset.txt",
-            subject_template_name="accounts/email/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
@@ -36,6 +27,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/", views.two_factor_view, name="two_factor"),
     path("request-access/", views.request_access, name="request_access"),
+    path("request-access/<str:token>/", views.confirm_access_request, name="confirm_access_request"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("organization/members/", views.members, name="members"),
     path("organization/members/<int:pk>/role/", views.member_role, name="member_role"),

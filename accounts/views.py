@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -21,6 +21,29 @@ from accounts.forms import (
 )
 from accounts.models import Invitation, Membership
 from accounts.roles import ADMIN_ROLES
+from audit.services import client_ip
+from lib import limits
+from lib.http import limit_reached
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page; past the per-address or per-network limit it sends nothing.
+
+    The answer is the same either way: it tells no one whether the address has an account,
+    nor that it was throttled.
+    """
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        try:
+            limits.check_password_reset_rate(form.cleaned_data["email"], client_ip(self.request))
+        except limits.LimitExceeded:
+            return redirect(self.success_url)
+        return super().form_valid(form)
 
 
 class LoginView(auth_views.LoginView):
@@ -70,15 +93,32 @@ def two_factor_setup(request):
 
 
 def request_access(request):
+    """Public: the answer is the same whether or not the domain has an organization."""
     form = RequestAccessForm(request.POST or None)
-    if form.is_valid():
+    if request.method == "POST":
         try:
-            services.request_access(**form.cleaned_data, request=request)
-        except services.AccessError as error:
-            form.add_error(None, str(error))
-        else:
-            return render(request, "accounts/request_access_done.html")
+            limits.check_access_request_rate(client_ip(request))
+        except limits.LimitExceeded as error:
+            return limit_reached(request, error)
+        if form.is_valid():
+            try:
+                services.request_access(**form.cleaned_data, request=request)
+            except services.AccessError as error:
+                form.add_error(None, str(error))
+            else:
+                return render(request, "accounts/request_access_sent.html", {"email": form.cleaned_data["email"]})
     return render(request, "accounts/request_access.html", {"form": form})
+
+
+def confirm_access_request(request, token: str):
+    """The link from the confirmation mail: a button, so that mail scanners opening links confirm nothing."""
+    details = services.open_access_request(token)
+    if details is None:
+        return render(request, "accounts/request_access_invalid.html", status=404)
+    if request.method == "POST":
+        services.confirm_access_request(token=token, request=request)
+        return render(request, "accounts/request_access_done.html")
+    return render(request, "accounts/request_access_confirm.html", {"details": details})
 
 
 def accept_invitation(request, token: str):

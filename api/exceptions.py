@@ -1,5 +1,3 @@
-from django.http import JsonResponse
-from django.views import defaults
 from rest_framework.exceptions import APIException, Throttled
 from rest_framework.views import exception_handler
 
@@ -43,16 +41,3 @@ def first_message(data) -> str:
     if isinstance(data, list) and data:
         return first_message(data[0])
     return str(data)
-
-
-def not_found(request, exception):
-    """API paths that match no route answer JSON like every other API error."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return defaults.page_not_found(request, exception)
-
-
-def bad_request(request, exception):
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Bad request."}, status=400)
-    return defaults.bad_request(request, exception)

@@ -70,7 +70,8 @@ def lookup_env(workdir: Path) -> dict:
         **common.app_env(workdir, "bench.settings"),
         "PG_PORT": os.environ.get("PG_PORT", "55532"),
         "REDIS_PORT": os.environ.get("REDIS_PORT", "56479"),
-        "LOOKUP_RATE_PER_MINUTE": str(HUGE_RATE),
+        "LOOKUP_REQUESTS_PER_MINUTE": str(HUGE_RATE),
+        "LOOKUP_NUMBERS_PER_MINUTE": str(HUGE_RATE),
     }
 
 

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "api.middleware.JsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -143,6 +144,7 @@ else:
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.SlowDownBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -160,7 +162,8 @@ OTP_TOTP_ISSUER = "Accountability Directory"
 
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# An address, and a user name from one address, are locked; a user name alone only slowed (accounts.backends).
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -247,7 +250,10 @@ RETENTION_YEARS = envint("RETENTION_YEARS", 7, minimum=1)
 SCREENING_RETENTION_DAYS = envint("SCREENING_RETENTION_DAYS", 90, minimum=1)
 SCREENING_MAX_ROWS = envint("SCREENING_MAX_ROWS", 1_000_000, minimum=1)
 SCREENING_MAX_BYTES = envint("SCREENING_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
-LOOKUP_RATE_PER_MINUTE = envint("LOOKUP_RATE_PER_MINUTE", 60, minimum=1)
+# LOOKUP_RATE_PER_MINUTE is the deprecated name of LOOKUP_REQUESTS_PER_MINUTE.
+_deprecated_lookup_rate = envint("LOOKUP_RATE_PER_MINUTE", 60, minimum=1)
+LOOKUP_REQUESTS_PER_MINUTE = envint("LOOKUP_REQUESTS_PER_MINUTE", _deprecated_lookup_rate, minimum=1)
+LOOKUP_NUMBERS_PER_MINUTE = envint("LOOKUP_NUMBERS_PER_MINUTE", 1000, minimum=1)
 DEFAULT_DAILY_LOOKUP_QUOTA = envint("DEFAULT_DAILY_LOOKUP_QUOTA", 2000, minimum=0)
 DEFAULT_DAILY_SCREENING_QUOTA = envint("DEFAULT_DAILY_SCREENING_QUOTA", 2_000_000, minimum=0)
 SCREENING_CHUNK_ROWS = envint("SCREENING_CHUNK_ROWS", 20_000, minimum=1)
@@ -257,6 +263,9 @@ SCREENING_INTERACTIVE_ROWS = envint("SCREENING_INTERACTIVE_ROWS", 50_000, minimu
 DISPUTES_PER_IP_PER_HOUR = envint("DISPUTES_PER_IP_PER_HOUR", 5, minimum=1)
 DISPUTE_CODES_PER_NUMBER_PER_DAY = envint("DISPUTE_CODES_PER_NUMBER_PER_DAY", 3, minimum=1)
 DISPUTE_CODE_VALID_MINUTES = envint("DISPUTE_CODE_VALID_MINUTES", 10, minimum=1)
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = envint("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", 3, minimum=1)
+PASSWORD_RESETS_PER_IP_PER_HOUR = envint("PASSWORD_RESETS_PER_IP_PER_HOUR", 10, minimum=1)
+ACCESS_REQUESTS_PER_IP_PER_HOUR = envint("ACCESS_REQUESTS_PER_IP_PER_HOUR", 5, minimum=1)
 INVITATION_VALID_DAYS = envint("INVITATION_VALID_DAYS", 7, minimum=1)
 BATCH_LOOKUP_MAX = 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -268,6 +277,11 @@ REST_FRAMEWORK = {
         "api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

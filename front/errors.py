@@ -1,6 +1,7 @@
 """The site's error pages: 400, 403, 404 and 500, each with the navigation and a next step.
 
-A refused member learns which role the page needs and who in their organization has it.
+A refused member learns which role the page needs and who in their organization has it. Under /api/,
+api.middleware.JsonErrorsMiddleware answers JSON instead.
 The 500 page is rendered without the request, so it needs no database and no context processor.
 """
 
@@ -12,7 +13,6 @@ from django.views.decorators.csrf import requires_csrf_token
 from accounts.models import Membership
 from accounts.roles import ADMIN_ROLES, active_membership
 from accounts.selectors import organization_members
-from api import exceptions as api_errors
 
 PAGE_PURPOSES = {
     "screenings:new": "Uploading a phone list",
@@ -22,8 +22,6 @@ PAGE_PURPOSES = {
 
 @requires_csrf_token
 def bad_request(request, exception=None) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return api_errors.bad_request(request, exception)
     return render(request, "errors/400.html", status=400)
 
 
@@ -44,8 +42,6 @@ def permission_denied(request, exception=None) -> HttpResponse:
 
 @requires_csrf_token
 def page_not_found(request, exception=None) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return api_errors.not_found(request, exception)
     return render(request, "errors/404.html", status=404)
 
 

@@ -1,5 +1,6 @@
 """Per-user rate limits and per-organization daily quotas (SPEC section 6), counted in the cache."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache as once
@@ -88,18 +89,27 @@ def _quota_key(kind: str, organization_id: int, now: datetime) -> str:
 
 
 def consume_lookup(user, organization, count: int) -> None:
-    """One lookup request of `count` numbers: the member's rate limit and the organization's quota, together.
+    """One lookup request of `count` numbers: the member's two rate limits and the organization's quota, together.
 
-    At most LOOKUP_RATE_PER_MINUTE requests per user per clock minute; every number counts against the
-    daily quota. A refused request counts against neither.
+    Per user and clock minute, at most LOOKUP_REQUESTS_PER_MINUTE requests and LOOKUP_NUMBERS_PER_MINUTE
+    numbers (a batch counts each of its numbers, so batches cannot sweep the directory faster than single
+    lookups); every number counts against the daily quota. A refused request counts against none of them.
     """
     now = timezone.now()
-    rate = Counter(f"rate:lookup:{user.pk}:{now:%Y%m%d%H%M}", 1, settings.LOOKUP_RATE_PER_MINUTE, timeout=90)
+    minute = f"{user.pk}:{now:%Y%m%d%H%M}"
+    requests = Counter(f"rate:lookup:{minute}", 1, settings.LOOKUP_REQUESTS_PER_MINUTE, timeout=90)
+    numbers = Counter(f"rate:lookup-numbers:{minute}", count, settings.LOOKUP_NUMBERS_PER_MINUTE, timeout=90)
     quota = _daily_quota("lookup", organization, count, organization.daily_lookup_quota, now)
-    refused = consume(rate, quota)
-    if refused is rate:
+    refused = consume(requests, numbers, quota)
+    if refused is requests:
         raise LimitExceeded(
-            f"You made more than {settings.LOOKUP_RATE_PER_MINUTE} lookups this minute. Wait a moment and try again.",
+            f"You made more than {requests.limit} lookup requests this minute. Wait a moment and try again.",
+            retry_after=60 - now.second,
+        )
+    if refused is numbers:
+        raise LimitExceeded(
+            f"You may look up {numbers.limit} numbers a minute, and these {count} would pass that. "
+            "Wait a moment and try again.",
             retry_after=60 - now.second,
         )
     if refused is quota:
@@ -142,6 +152,19 @@ def quota_use(organization) -> dict[str, int]:
     }
 
 
+def count_login_failure(username: str, window: int) -> None:
+    """One more failed log-in for this user name, from any address; the count lasts `window` seconds."""
+    _add(_login_failures_key(username), 1, window)
+
+
+def login_failures(username: str) -> int:
+    return cache.get(_login_failures_key(username), 0)
+
+
+def _login_failures_key(username: str) -> str:
+    return f"failures:login:{_digest(username)}"
+
+
 def consume_dispute_code(number_key: str, ip_address: str | None) -> None:
     """One code texted to file a dispute: at most DISPUTE_CODES_PER_NUMBER_PER_DAY to a number (`number_key`,
     its keyed hash) and DISPUTES_PER_IP_PER_HOUR from one address per clock hour; counted together."""
@@ -149,9 +172,7 @@ def consume_dispute_code(number_key: str, ip_address: str | None) -> None:
     per_number = Counter(
         f"rate:dispute-code:{number_key}:{now:%Y%m%d}", 1, settings.DISPUTE_CODES_PER_NUMBER_PER_DAY, 2 * 86400
     )
-    per_address = Counter(
-        f"rate:dispute:{ip_address or 'unknown'}:{now:%Y%m%d%H}", 1, settings.DISPUTES_PER_IP_PER_HOUR, 3700
-    )
+    per_address = _hourly("dispute", ip_address or "unknown", settings.DISPUTES_PER_IP_PER_HOUR, now)
     refused = consume(per_number, per_address)
     if refused is per_number:
         raise LimitExceeded(
@@ -161,5 +182,38 @@ def consume_dispute_code(number_key: str, ip_address: str | None) -> None:
     if refused is per_address:
         raise LimitExceeded(
             "Too many disputes were started from your network this hour. Try again later.",
-            retry_after=3600 - now.minute * 60 - now.second,
+            retry_after=_seconds_to_next_hour(now),
         )
+
+
+def check_password_reset_rate(email: str, ip_address: str | None) -> None:
+    """At most PASSWORD_RESETS_PER_ADDRESS_PER_HOUR reset mails to one address, and
+    PASSWORD_RESETS_PER_IP_PER_HOUR requests from one network, per clock hour: nobody floods a mailbox."""
+    now = timezone.now()
+    per_address = _hourly("password-reset", _digest(email), settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR, now)
+    per_ip = _hourly("password-reset-ip", ip_address or "unknown", settings.PASSWORD_RESETS_PER_IP_PER_HOUR, now)
+    if consume(per_ip, per_address):
+        raise LimitExceeded("Too many password resets this hour.", retry_after=_seconds_to_next_hour(now))
+
+
+def check_access_request_rate(ip_address: str | None) -> None:
+    """At most ACCESS_REQUESTS_PER_IP_PER_HOUR requests for access from one network per clock hour."""
+    now = timezone.now()
+    if consume(_hourly("access-request", ip_address or "unknown", settings.ACCESS_REQUESTS_PER_IP_PER_HOUR, now)):
+        raise LimitExceeded(
+            "Too many requests for access were sent from your network this hour. Try again later.",
+            retry_after=_seconds_to_next_hour(now),
+        )
+
+
+def _hourly(kind: str, who: str, limit: int, now: datetime) -> Counter:
+    return Counter(f"rate:{kind}:{who}:{now:%Y%m%d%H}", 1, limit, timeout=3700)
+
+
+def _seconds_to_next_hour(now: datetime) -> int:
+    return 3600 - now.minute * 60 - now.second
+
+
+def _digest(text: str) -> str:
+    """A fixed-length cache key part for an email address or a user name, in any case."""
+    return hashlib.sha256(text.strip().lower().encode()).hexdigest()

@@ -1,9 +1,11 @@
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sms
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
@@ -36,6 +38,13 @@ def sms_outbox() -> list:
     """Text messages the locmem backend sent during the test, as mail.outbox holds emails."""
     sms.outbox = []
     return sms.outbox
+
+
+@pytest.fixture
+def limits_clock_stands_still(monkeypatch):
+    """The rate limits' clock stops mid-minute, so a test's requests cannot straddle two clock minutes or hours."""
+    now = timezone.now().replace(minute=30, second=30)
+    monkeypatch.setattr("lib.limits.timezone", SimpleNamespace(now=lambda: now))
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import active_membership
+from api.parsers import JSONParser
 from api.permissions import CanLookUp
 from directory.api.serializers import (
     BatchLookupRequestSerializer,

@@ -4,7 +4,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import IsStaff
+from api.permissions import StaffModelPermissions
 from directory import services
 from directory.api.filters import ContactFilterSet, ListedNumberFilterSet, OperationFilterSet
 from directory.api.serializers import (
@@ -29,7 +29,7 @@ class CurationViewSet(
 ):
     """Staff curation: list, read, create and patch; nothing is deleted through the API."""
 
-    permission_classes = [IsStaff]
+    permission_classes = [StaffModelPermissions]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
 
@@ -92,9 +92,10 @@ class ContactViewSet(CurationViewSet):
 
 
 class ContactImportView(APIView):
-    """Import a CSV of contacts; answers with a per-row report."""
+    """Import a CSV of contacts; answers with a per-row report. Needs the permission to add contacts."""
 
-    permission_classes = [IsStaff]
+    permission_classes = [StaffModelPermissions]
+    queryset = Contact.objects.none()
     parser_classes = [MultiPartParser]
 
     @extend_schema(request=ContactImportSerializer, responses={200: ImportReportSerializer})

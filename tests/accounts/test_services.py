@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import ApiKey, Invitation, Membership, Organization
 from audit.models import AuditEvent
+from tests.accounts.conftest import ACME, confirmation_token
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,15 +88,8 @@ def test_removing_a_member_revokes_their_keys(org):
     assert not Membership.objects.filter(pk=member.pk).exists()
 
 
-def test_request_access_then_approval_invites_the_requester():
-    organization = services.request_access(
-        organization_name="Acme",
-        domain="acme.example",
-        name="Pat",
-        title="General Counsel",
-        email="pat@acme.example",
-        reason="Zero-tolerance policy",
-    )
+def test_request_access_then_approval_invites_the_requester(requested_organization):
+    organization = requested_organization()
     assert organization.status == Organization.Status.PENDING
     invitation = services.approve_organization(organization=organization)
     assert (invitation.email, invitation.role) == ("pat@acme.example", "admin")
@@ -103,15 +97,29 @@ def test_request_access_then_approval_invites_the_requester():
     assert organization.domains.get().verified_at is not None
 
 
-def test_request_access_needs_an_address_on_the_domain_and_a_free_domain(org, domain):
+def test_request_access_needs_an_address_on_the_domain(org, domain):
     with pytest.raises(services.AccessError, match="Use an email address on"):
         services.request_access(
             organization_name="X", domain="x.example", name="P", title="T", email="p@gmail.example", reason="r"
         )
-    with pytest.raises(services.AccessError, match="already belongs"):
-        services.request_access(
-            organization_name="X", domain=domain, name="P", title="T", email=f"p@{domain}", reason="r"
-        )
+
+
+def test_confirming_for_a_known_domain_adds_no_organization_and_tells_staff(org, domain, requested_organization):
+    assert requested_organization(domain=domain, email=f"p@{domain}") is None
+    assert Organization.objects.count() == 1
+    event = AuditEvent.objects.get(action="org.access_requested_again")
+    assert (event.organization, event.detail["known_organization"]) == (None, org.pk)
+
+
+def test_an_altered_or_expired_confirmation_link_makes_nothing(monkeypatch):
+    services.request_access(**ACME)
+    token = confirmation_token(mail.outbox[-1])
+    with pytest.raises(services.AccessError, match="not valid or has expired"):
+        services.confirm_access_request(token=token[:-2] + "xx")
+    monkeypatch.setattr("accounts.services.ACCESS_REQUEST_LINK_VALID", timedelta(seconds=-1))
+    with pytest.raises(services.AccessError, match="not valid or has expired"):
+        services.confirm_access_request(token=token)
+    assert not Organization.objects.exists()
 
 
 def test_every_access_change_is_audited(org, domain):

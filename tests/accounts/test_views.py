@@ -6,6 +6,7 @@ from accounts import services
 from accounts.models import Membership, Organization
 from audit.models import AuditEvent
 from audit.services import record_event
+from tests.accounts.conftest import ACME, confirmation_path
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,32 +97,62 @@ def test_org_audit_log_shows_only_the_orgs_events_and_filters(client, org, org_a
     assert all(event.actor == org_admin for event in by_member.context["page"])
 
 
-def test_request_access_form_creates_a_pending_org(client):
-    response = client.post(
-        reverse("accounts:request_access"),
-        {
-            "organization_name": "Acme",
-            "domain": "acme.example",
-            "name": "Pat",
-            "title": "Counsel",
-            "email": "pat@acme.example",
-            "reason": "Policy",
-        },
-    )
-    assert response.status_code == 200
-    assert b"Request received" in response.content
+def ask_for_access(client, address="127.0.0.2", **fields):
+    return client.post(reverse("accounts:request_access"), {**ACME, **fields}, REMOTE_ADDR=address)
+
+
+def test_request_access_form_creates_a_pending_org_once_the_address_is_confirmed(client):
+    response = ask_for_access(client)
+    assert b"Check your email" in response.content
+    confirm = confirmation_path(mail.outbox[-1])
+    assert b"Send request" in client.get(confirm).content
+    assert b"Request received" in client.post(confirm).content
     assert Organization.objects.get(name="Acme").status == "pending"
 
 
-def test_staff_approve_in_the_admin_and_the_requester_is_invited(client, staff):
-    organization = services.request_access(
-        organization_name="Acme",
-        domain="acme.example",
-        name="Pat",
-        title="Counsel",
-        email="pat@acme.example",
-        reason="Policy",
-    )
+def test_request_access_answers_the_same_for_a_known_and_an_unknown_domain(client, org):
+    """It said "This domain already belongs to an organization": anyone could learn who is a customer."""
+    known = org.domains.get().domain
+    answers, confirmations = [], []
+    for domain in (known, "unknown.example"):
+        response = ask_for_access(client, domain=domain, email=f"pat@{domain}", organization_name="X")
+        answers.append(response.content.decode().replace(domain, "DOMAIN"))
+        confirmations.append(client.post(confirmation_path(mail.outbox[-1])).content)
+    assert answers[0] == answers[1]
+    assert confirmations[0] == confirmations[1]
+    assert Organization.objects.filter(name="X").count() == 1
+
+
+def test_nothing_reaches_staff_before_the_requester_confirms_the_address(client, staff):
+    """Anyone could create any number of pending organizations for any domain."""
+    for n in range(3):
+        ask_for_access(client, domain=f"victim{n}.example", email=f"someone@victim{n}.example")
+    client.get(confirmation_path(mail.outbox[-1]))
+    assert Organization.objects.count() == 0
+    assert not AuditEvent.objects.filter(action__startswith="org.").exists()
+    client.force_login(staff)
+    assert b"victim" not in client.get(reverse("admin:accounts_organization_changelist")).content
+
+
+def test_an_altered_confirmation_link_is_refused(client):
+    ask_for_access(client)
+    confirm = confirmation_path(mail.outbox[-1])
+    altered = confirm.rstrip("/")[:-2] + "xx/"
+    assert client.post(altered).status_code == 404
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.usefixtures("limits_clock_stands_still")
+def test_request_access_floods_from_one_network_are_throttled(client, settings):
+    limit = settings.ACCESS_REQUESTS_PER_IP_PER_HOUR
+    answers = [ask_for_access(client, organization_name=f"Flood {n}").status_code for n in range(limit + 1)]
+    assert answers == [200] * limit + [429]
+    assert len(mail.outbox) == limit
+    assert ask_for_access(client, address="127.0.0.3").status_code == 200
+
+
+def test_staff_approve_in_the_admin_and_the_requester_is_invited(client, staff, requested_organization):
+    organization = requested_organization()
     client.force_login(staff)
     client.post(
         reverse("admin:accounts_organization_changelist"), {"action": "approve", "_selected_action": [organization.pk]}
@@ -192,3 +223,36 @@ def test_revoking_a_key_asks_first(client, org_admin):
     client.post(reverse("accounts:api_key_revoke", args=[api_key.pk]))
     api_key.refresh_from_db()
     assert api_key.revoked
+
+
+def ask_for_reset(client, email, address="127.0.0.2"):
+    return client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+@pytest.mark.usefixtures("limits_clock_stands_still")
+def test_a_password_reset_flood_to_one_address_sends_only_a_few_mails(client, settings):
+    """Twenty requests in a second sent twenty mails to one mailbox."""
+    user = UserFactory()
+    answers = {ask_for_reset(client, user.email, f"127.0.0.{n}")["Location"] for n in range(2, 22)}
+    assert answers == {reverse("accounts:password_reset_done")}
+    assert len(mail.outbox) == settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR
+
+
+@pytest.mark.usefixtures("limits_clock_stands_still")
+def test_a_password_reset_flood_from_one_network_sends_only_a_few_mails(client, settings):
+    users = UserFactory.create_batch(settings.PASSWORD_RESETS_PER_IP_PER_HOUR + 5)
+    answers = {ask_for_reset(client, user.email)["Location"] for user in users}
+    assert answers == {reverse("accounts:password_reset_done")}
+    assert len(mail.outbox) == settings.PASSWORD_RESETS_PER_IP_PER_HOUR
+
+
+@pytest.mark.usefixtures("limits_clock_stands_still")
+def test_a_throttled_password_reset_answers_as_any_other(client, settings):
+    user = UserFactory()
+    first = ask_for_reset(client, user.email)
+    unknown = ask_for_reset(client, "nobody@example.org")
+    for _ in range(settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR):
+        throttled = ask_for_reset(client, user.email)
+    assert (first.status_code, first["Location"]) == (throttled.status_code, throttled["Location"])
+    assert (unknown.status_code, unknown["Location"]) == (throttled.status_code, throttled["Location"])
+    assert client.get(throttled["Location"]).content == client.get(first["Location"]).content

@@ -156,7 +156,8 @@ def wsgi_in_test():
 @pytest.fixture
 def callers(db, settings, wsgi_in_test, django_capture_on_commit_callbacks):
     """Each role's headers and cookies, once the directory and the organization's screening have some rows."""
-    settings.LOOKUP_RATE_PER_MINUTE = 1_000_000
+    settings.LOOKUP_REQUESTS_PER_MINUTE = 1_000_000
+    settings.LOOKUP_NUMBERS_PER_MINUTE = 1_000_000
     org = OrganizationFactory(daily_lookup_quota=1_000_000, daily_screening_row_quota=1_000_000)
     operation = OperationFactory(name=OPERATION, started_on=date(2024, 2, 1), ended_on=date(2024, 3, 15))
     number = ListedNumberFactory(e164=LISTED)

@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.real_servers, pytest.mark.django_db(transaction=True)]
 
 COUNSEL = "counsel@acme-widgets.example"
 INVITATION_PATH = re.compile(r"https?://\S+?(/accounts/invitations/[\w-]+/)")
+CONFIRMATION_PATH = re.compile(r"https?://\S+?(/accounts/request-access/\S+/)")
 
 
 def test_an_organization_joins_and_its_admin_invites_hr(open_page, staff, settings):
@@ -29,6 +30,11 @@ def test_an_organization_joins_and_its_admin_invites_hr(open_page, staff, settin
     visitor.get_by_label("Your title").fill("General Counsel")
     visitor.get_by_label("Your work email").fill(COUNSEL)
     visitor.get_by_label("Why your organization needs access").fill("We screen our 400 company phones.")
+    visitor.get_by_role("button", name="Send request").click()
+    expect(visitor.get_by_role("heading", name="Check your email")).to_be_visible()
+    assert not Organization.objects.filter(name="Acme Widgets").exists()
+    confirmation = mail_to(COUNSEL, "Confirm your request")
+    visitor.goto(CONFIRMATION_PATH.search(confirmation.body).group(1))
     visitor.get_by_role("button", name="Send request").click()
     expect(visitor.get_by_role("heading", name="Request received")).to_be_visible()
     assert Organization.objects.get(name="Acme Widgets").status == Organization.Status.PENDING

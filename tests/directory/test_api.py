@@ -1,8 +1,9 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from directory.models import Contact, ListedNumber
-from tests.factories import ContactFactory, ListedNumberFactory, MembershipFactory, OperationFactory
+from tests.factories import ContactFactory, ListedNumberFactory, MembershipFactory, OperationFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,52 @@ def test_contacts_import_endpoint_refuses_a_broken_file(staff_api):
     response = staff_api.post("/api/v1/contacts/import/", {"file": upload}, format="multipart")
     assert response.status_code == 400
     assert response.json()["detail"]
+
+
+def staff_holding(*codenames):
+    """A staff user (not a superuser) with exactly these Django model permissions."""
+    user = StaffFactory(is_superuser=False)
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def test_staff_without_permissions_can_neither_read_nor_change_the_directory(api_client):
+    """The admin refused them (403) while the staff API let them read case notes and PATCH numbers."""
+    number = ContactFactory().number
+    api_client.force_authenticate(staff_holding())
+    assert api_client.get("/api/v1/numbers/").status_code == 403
+    assert api_client.get("/api/v1/contacts/").status_code == 403
+    response = api_client.patch(f"/api/v1/numbers/{number.pk}/", {"status": "under_review"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only site staff with the matching permission in the admin may do this."
+    number.refresh_from_db()
+    assert number.status == ListedNumber.Status.LISTED
+
+
+def test_the_staff_api_asks_the_admins_permission_for_each_act(api_client):
+    number = ListedNumberFactory()
+    url = f"/api/v1/numbers/{number.pk}/"
+    api_client.force_authenticate(staff_holding("view_listednumber"))
+    assert api_client.get(url).status_code == 200
+    assert api_client.patch(url, {"status": "under_review"}, format="json").status_code == 403
+    assert api_client.post("/api/v1/numbers/", {"e164": "+447400123456"}, format="json").status_code == 403
+    api_client.force_authenticate(staff_holding("change_listednumber"))
+    assert api_client.get(url).status_code == 200
+    assert api_client.patch(url, {"status": "under_review"}, format="json").status_code == 200
+    api_client.force_authenticate(staff_holding("add_listednumber"))
+    assert api_client.post("/api/v1/numbers/", {"e164": "+447400123456"}, format="json").status_code == 201
+
+
+def test_the_contact_import_needs_the_permission_to_add_contacts(api_client, samples):
+    upload = (samples / "contacts.csv").read_bytes()
+    api_client.force_authenticate(staff_holding("view_contact", "change_contact"))
+    refused = api_client.post(
+        "/api/v1/contacts/import/", {"file": SimpleUploadedFile("c.csv", upload)}, format="multipart"
+    )
+    assert refused.status_code == 403
+    assert not Contact.objects.exists()
+    api_client.force_authenticate(staff_holding("add_contact"))
+    response = api_client.post(
+        "/api/v1/contacts/import/", {"file": SimpleUploadedFile("c.csv", upload)}, format="multipart"
+    )
+    assert response.status_code == 200

@@ -84,13 +84,36 @@ def test_lookups_work_with_an_api_key(api_client, legal, listed):
     assert response.json()["outcome"] == "match"
 
 
+@pytest.mark.usefixtures("limits_clock_stands_still")
 def test_rate_limit_answers_429_with_retry_after(member_api, settings):
-    settings.LOOKUP_RATE_PER_MINUTE = 3
+    settings.LOOKUP_REQUESTS_PER_MINUTE = 3
     statuses = [member_api.post(LOOKUP, {"number": "2065550100"}, format="json").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     response = member_api.post(LOOKUP, {"number": "2065550100"}, format="json")
     assert 1 <= int(response["Retry-After"]) <= 60
-    assert "lookups this minute" in response.json()["detail"]
+    assert "lookup requests this minute" in response.json()["detail"]
+
+
+@pytest.mark.usefixtures("limits_clock_stands_still")
+def test_a_sweep_in_batches_is_refused_by_the_per_minute_number_limit(member_api, org):
+    """Batches of 1,000 used to count as one request each: 60,000 numbers a minute for one user."""
+    org.daily_lookup_quota = 1_000_000
+    org.save()
+    sweep = [[f"+1206555{n:04d}" for n in range(start, start + 1000)] for start in (0, 1000)]
+    assert member_api.post(BATCH, {"numbers": sweep[0]}, format="json").status_code == 200
+    refused = member_api.post(BATCH, {"numbers": sweep[1]}, format="json")
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused.json()["detail"].startswith("You may look up 1000 numbers a minute")
+    assert member_api.post(LOOKUP, {"number": "2065550100"}, format="json").status_code == 429
+
+
+@pytest.mark.usefixtures("limits_clock_stands_still")
+def test_the_number_limit_counts_single_lookups_and_batches_together(member_api, settings):
+    settings.LOOKUP_NUMBERS_PER_MINUTE = 3
+    assert member_api.post(LOOKUP, {"number": "2065550100"}, format="json").status_code == 200
+    assert member_api.post(BATCH, {"numbers": ["2065550101", "2065550102"]}, format="json").status_code == 200
+    assert member_api.post(LOOKUP, {"number": "2065550103"}, format="json").status_code == 429
 
 
 def test_daily_quota_counts_numbers_per_org(member_api, org, hr):
@@ -174,13 +197,13 @@ def test_lookups_take_json_only_and_unknown_api_paths_answer_json(member_api):
 def test_a_refused_lookup_counts_against_no_limit(member_api, org, settings):
     from lib.limits import quota_use
 
-    settings.LOOKUP_RATE_PER_MINUTE = 1
+    settings.LOOKUP_REQUESTS_PER_MINUTE = 1
     org.daily_lookup_quota = 3
     org.save()
     assert member_api.post(BATCH, {"numbers": ["2065550100", "2065550101"]}, format="json").status_code == 200
     assert member_api.post(LOOKUP, {"number": "2065550100"}, format="json").status_code == 429  # the rate
     assert quota_use(org)["lookups"] == 2
-    settings.LOOKUP_RATE_PER_MINUTE = 10
+    settings.LOOKUP_REQUESTS_PER_MINUTE = 10
     assert member_api.post(BATCH, {"numbers": ["2065550100", "2065550101"]}, format="json").status_code == 429
     assert member_api.post(LOOKUP, {"number": "2065550100"}, format="json").status_code == 200
     assert quota_use(org)["lookups"] == 3
