@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey
 
 from accounts import roles
+from lib.phone import UnknownRegion, clean_region
 
 
 class UserManager(BaseUserManager):
@@ -53,6 +55,15 @@ class User(AbstractUser):
         return None
 
 
+def validate_region(value: str) -> None:
+    """The organization's region follows the one region rule, written in capitals as it is stored."""
+    try:
+        if clean_region(value) != value:
+            raise ValidationError("Write the region in capitals, e.g. GB.")
+    except UnknownRegion as error:
+        raise ValidationError(str(error)) from None
+
+
 def default_region() -> str:
     return settings.DEFAULT_REGION
 
@@ -77,7 +88,10 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     default_region = models.CharField(
-        max_length=2, default=default_region, help_text="Region assumed for numbers written without a country code."
+        max_length=2,
+        default=default_region,
+        validators=[validate_region],
+        help_text="Region assumed for numbers written without a country code (two capital letters, e.g. US or GB).",
     )
     daily_lookup_quota = models.PositiveIntegerField(default=default_lookup_quota)
     daily_screening_row_quota = models.PositiveIntegerField(default=default_screening_quota)

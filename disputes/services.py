@@ -31,13 +31,19 @@ class DisputeError(DomainError):
     """A step the dispute's state does not allow; the message says why."""
 
 
+def purge_expired_codes(*, dry_run: bool = False) -> int:
+    """Disputes whose texted code expired unused: their number, email and statement go."""
+    expired = PendingDispute.objects.filter(expires_at__lte=timezone.now())
+    return expired.count() if dry_run else expired.delete()[0]
+
+
 def request_code(*, e164: str, contact_email: str, statement: str, held_since=None, request=None) -> PendingDispute:
     """Keep the dispute aside and text a one-time code to the number; the code files it.
 
     Nothing here reads the directory, so the answer cannot depend on whether the number is listed.
     Raises limits.LimitExceeded past the per-number or per-address limit (the refusal is audited).
     """
-    PendingDispute.objects.filter(expires_at__lte=timezone.now()).delete()
+    purge_expired_codes()
     try:
         limits.consume_dispute_code(number_hash(e164), client_ip(request))
     except limits.LimitExceeded as error:

@@ -26,6 +26,11 @@ from lib.tabular import UnreadableFile
 from screenings.models import Screening, ScreeningChunk, ScreeningResult, ScreeningUpload, WatchedNumber
 from screenings.result_store import insert_results, pack_rows, stored_fields, unpack_rows
 
+GAVE_UP = (
+    "Part of this list stopped a worker {attempts} times, so the screening was stopped. "
+    "Check the file, or split it into smaller files, and upload it again."
+)
+
 
 class ScreeningStopped(DomainError):
     """A screening that cannot go on; the message tells the member why."""
@@ -54,18 +59,33 @@ def prepare_screening(screening_id: str, on_chunk: Callable[[int], None] | None 
     )
     if not claimed:
         return []
-    screening = Screening.objects.get(pk=screening_id)
+    screening = Screening.objects.select_related("organization").get(pk=screening_id)
     try:
         return _split(screening, on_chunk or (lambda index: None))
+    except Superseded:
+        return []
     except (UnreadableFile, ScreeningStopped) as error:
         fail_screening(screening_id, str(error))
         return []
 
 
+class Superseded(Exception):
+    """This preparation was declared dead and queued again (or the screening ended): it stops here."""
+
+
+def _claimed(screening: Screening):
+    """The screening as long as this preparation holds it: running, with the attempt that claimed it."""
+    return Screening.objects.filter(
+        pk=screening.pk, status=Screening.Status.RUNNING, prepare_attempts=screening.prepare_attempts
+    )
+
+
 def _split(screening: Screening, on_chunk: Callable[[int], None]) -> list[int]:
     """Store the chunks one by one; a second run (its worker died) keeps those already stored.
 
-    The quota was charged on an estimate at upload; rows actually read are charged as they are read.
+    Each chunk renews this preparation's lease, and only while it still holds it: one declared dead
+    and replaced stops at its next chunk. The quota was charged on an estimate at upload; rows actually
+    read are charged as they are read.
     """
     data = ScreeningUpload.objects.filter(screening=screening).values_list("content", flat=True).first()
     if data is None:
@@ -78,19 +98,22 @@ def _split(screening: Screening, on_chunk: Callable[[int], None]) -> list[int]:
         total += len(rows)
         if total > settings.SCREENING_MAX_ROWS:
             raise UnreadableFile(f"The file has more than {settings.SCREENING_MAX_ROWS:,} rows, the limit.")
+        if not _claimed(screening).update(heartbeat_at=timezone.now()):
+            raise Superseded
         _charge_rows_read(screening, total)
         chunk = ScreeningChunk(screening=screening, index=index, row_count=len(rows), content=pack_rows(rows))
         ScreeningChunk.objects.bulk_create([chunk], ignore_conflicts=True)
-        Screening.objects.filter(pk=screening.pk).update(heartbeat_at=timezone.now())
         on_chunk(index)
         indexes.append(index)
     if not total:
         raise UnreadableFile("The file has no rows with a phone number.")
     with transaction.atomic():
-        split = Screening.objects.filter(pk=screening.pk, status=Screening.Status.RUNNING).update(total_rows=total)
+        split = _claimed(screening).update(total_rows=total)
         ScreeningUpload.objects.filter(screening=screening).delete()
-        if not split:  # a chunk failed the screening meanwhile: the chunks stored since then go too
-            ScreeningChunk.objects.filter(screening=screening, screening__status=Screening.Status.FAILED).delete()
+        if not split:  # the screening ended meanwhile (a chunk failed it): the chunks stored since then go too
+            ScreeningChunk.objects.filter(screening=screening).exclude(
+                screening__status=Screening.Status.RUNNING
+            ).delete()
             return []
     _refund_unread_rows(screening, total)
     return indexes
@@ -104,23 +127,32 @@ QUOTA_REACHED = (
 
 
 def _charge_rows_read(screening: Screening, rows_read: int) -> None:
-    """Charge the rows read beyond what was charged so far; past the quota the screening fails."""
-    if rows_read <= screening.charged_rows:
+    """Charge the rows read beyond what was charged so far; past the quota the screening fails.
+
+    The new total is recorded first (only by the preparation holding the screening), then charged: a
+    worker that dies in between leaves the rows uncharged rather than charged twice.
+    """
+    charged = screening.charged_rows
+    if rows_read <= charged:
         return
+    if not _claimed(screening).filter(charged_rows=charged).update(charged_rows=rows_read):
+        raise Superseded
+    screening.charged_rows = rows_read
     try:
-        limits.consume_screening_quota(screening.organization, rows_read - screening.charged_rows)
+        limits.consume_screening_quota(screening.organization, rows_read - charged)
     except LimitExceeded:
         quota = screening.organization.daily_screening_row_quota
         raise ScreeningStopped(QUOTA_REACHED.format(rows=rows_read, quota=quota)) from None
-    Screening.objects.filter(pk=screening.pk).update(charged_rows=rows_read)
-    screening.charged_rows = rows_read
 
 
 def _refund_unread_rows(screening: Screening, total: int) -> None:
-    """An estimate above the rows the file really held is given back to the day's quota."""
-    if screening.charged_rows > total:
+    """An estimate above the rows the file really held is given back, to the quota of the day it was
+    charged to; a day that has passed keeps its count."""
+    if screening.charged_rows <= total:
+        return
+    Screening.objects.filter(pk=screening.pk).update(charged_rows=total)
+    if timezone.localdate(screening.created_at) == timezone.localdate():
         limits.refund_screening_quota(screening.organization, screening.charged_rows - total)
-        Screening.objects.filter(pk=screening.pk).update(charged_rows=total)
 
 
 WINDOW_DATE = serializers.DateField()
@@ -173,7 +205,8 @@ def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
         try:
             window = parse_window(held_from, "assigned_from"), parse_window(held_to, "assigned_to")
         except ValueError as error:
-            invalid = MatchResult(MatchInput(raw, label=label), Outcome.INVALID, reason=str(error))
+            # Its number may be valid and not listed: only the row, its label and why are kept.
+            invalid = MatchResult(MatchInput("", label=label), Outcome.INVALID, reason=str(error))
             bad.append((int(row), int(column), invalid, None))
             continue
         places.append((row, column))
@@ -209,6 +242,10 @@ def process_chunk(screening_id: str, index: int) -> bool:
     if chunk.screening.status != Screening.Status.RUNNING:
         return False
     ScreeningChunk.objects.filter(pk=chunk.pk).update(started_at=timezone.now(), attempts=F("attempts") + 1)
+    if chunk.attempts >= settings.SCREENING_MAX_ATTEMPTS:
+        # Its worker died that many times (a redelivered message restarts it at once, before any lease expires).
+        fail_screening(screening_id, GAVE_UP.format(attempts=settings.SCREENING_MAX_ATTEMPTS))
+        return False
     outcome = match_chunk_rows(unpack_rows(chunk.content), chunk.screening.region)
     with transaction.atomic():
         locked = ScreeningChunk.objects.select_for_update().filter(pk=chunk.pk).first()
@@ -343,15 +380,23 @@ def _at(places, prefix: str = "") -> Q:
 
 
 def fail_screening(screening_id: str, error: str) -> None:
-    """End a screening as failed with a readable error; its file and partial results are deleted."""
+    """End a screening as failed with a readable error; its file, partial results and watched numbers
+    are deleted. A screening already done or failed is left as it is."""
     with transaction.atomic():
         updated = (
             Screening.objects.filter(pk=screening_id)
-            .exclude(status=Screening.Status.DONE)
+            .exclude(status__in=[Screening.Status.DONE, Screening.Status.FAILED])
             .update(status=Screening.Status.FAILED, error=error[:2000], finished_at=timezone.now())
         )
+        if not updated:
+            return
         ScreeningUpload.objects.filter(screening_id=screening_id).delete()
         ScreeningChunk.objects.filter(screening_id=screening_id).delete()
         ScreeningResult.objects.filter(screening_id=screening_id).delete()
-    if updated:
-        record_event(action="screening.failed", detail={"screening": str(screening_id), "error": error[:200]})
+        WatchedNumber.objects.filter(screening_id=screening_id).delete()
+    organization = Screening.objects.select_related("organization").get(pk=screening_id).organization
+    record_event(
+        action="screening.failed",
+        organization=organization,
+        detail={"screening": str(screening_id), "error": error[:200]},
+    )

@@ -1,8 +1,10 @@
 """Recovery of stalled work: steps whose worker died or whose message was lost are queued again,
 a bounded number of times (SPEC section 4).
 
-A step holds a lease: a chunk from the moment a worker starts it, a preparation from its last
-heartbeat (one per stored chunk). A lease older than SCREENING_STALL_SECONDS has lost its worker.
+A chunk counts as started when a worker starts it, and a preparation keeps a heartbeat (one per stored
+chunk): a chunk started, or a heartbeat, longer ago than SCREENING_STALL_SECONDS has lost its worker. A
+chunk whose message comes back at once (the broker redelivers a task whose worker died) counts its
+attempts in the pipeline itself.
 """
 
 from datetime import timedelta
@@ -12,12 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from screenings.models import Screening, ScreeningChunk
-from screenings.pipeline import fail_screening
-
-GAVE_UP = (
-    "Part of this list stopped a worker {attempts} times, so the screening was stopped. "
-    "Check the file, or split it into smaller files, and upload it again."
-)
+from screenings.pipeline import GAVE_UP, fail_screening
 
 
 def stall_cutoff():

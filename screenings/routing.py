@@ -20,3 +20,9 @@ def queue_for(screening_id: str) -> str:
     """The queue of a screening's preparation and chunks, by the rows it was charged for."""
     rows = Screening.objects.filter(pk=screening_id).values_list("charged_rows", flat=True).first()
     return queue_for_rows(rows or 0)
+
+
+def chunk_queue(queue: str, index: int) -> str:
+    """A chunk's queue: its screening's, until the rows read pass SCREENING_INTERACTIVE_ROWS (a file that
+    hid its size at upload): from there on, bulk."""
+    return BULK if (index + 1) * settings.SCREENING_CHUNK_ROWS > settings.SCREENING_INTERACTIVE_ROWS else queue

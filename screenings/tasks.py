@@ -20,7 +20,7 @@ def prepare_screening_task(screening_id: str) -> None:
     queue = routing.queue_for(screening_id)
     try:
         indexes = pipeline.prepare_screening(
-            screening_id, on_chunk=lambda index: queue_chunk(screening_id, index, queue)
+            screening_id, on_chunk=lambda index: queue_chunk(screening_id, index, routing.chunk_queue(queue, index))
         )
     except RETRYABLE:
         raise

@@ -83,6 +83,7 @@ class ScreeningUploadSerializer(serializers.Serializer):
 class ScreeningResultSerializer(serializers.ModelSerializer):
     e164 = serializers.CharField(allow_null=True)
     column = serializers.SerializerMethodField(help_text="The file's phone column the number was in.")
+    first_row = serializers.IntegerField(allow_null=True, help_text="For a repeat: the row it repeats.")
     evidence = EvidenceSerializer(allow_null=True)
     no_longer_listed = serializers.BooleanField(
         help_text="The number matched when screened but has since been put under review or removed."
@@ -90,7 +91,18 @@ class ScreeningResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScreeningResult
-        fields = ["row", "column", "input", "label", "e164", "outcome", "reason", "evidence", "no_longer_listed"]
+        fields = [
+            "row",
+            "column",
+            "input",
+            "label",
+            "e164",
+            "outcome",
+            "reason",
+            "first_row",
+            "evidence",
+            "no_longer_listed",
+        ]
         read_only_fields = ["no_longer_listed"]
 
     def get_column(self, result) -> str:

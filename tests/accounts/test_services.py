@@ -2,13 +2,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts import services
 from accounts.models import ApiKey, Invitation, Membership, Organization
 from audit.models import AuditEvent
 from tests.accounts.conftest import ACME, confirmation_token
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,14 @@ def test_every_access_change_is_audited(org, domain):
         "api_key.created",
         "api_key.revoked",
     } <= actions
+
+
+@pytest.mark.parametrize(("region", "valid"), [("GB", True), ("gb", False), ("XX", False)])
+def test_an_organizations_region_follows_the_region_rule(region, valid):
+    """A region saved in the admin as "gb" or "XX" would make every national number invalid in lookups."""
+    organization = OrganizationFactory.build(default_region=region)
+    if valid:
+        organization.full_clean(exclude=["name"])
+    else:
+        with pytest.raises(ValidationError):
+            organization.full_clean(exclude=["name"])

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
 from screenings.models import Screening, ScreeningResult
-from tests.factories import MembershipFactory, ScreeningFactory
+from tests.factories import ContactFactory, ListedNumberFactory, MembershipFactory, ScreeningFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +139,13 @@ def test_the_result_list_costs_the_same_whatever_its_length(api_client, hr, djan
     )
     with django_assert_num_queries(4):  # the screening, the audit event, a count and a page
         assert api_client.get(f"/api/v1/screenings/{screening.pk}/results/").json()["count"] == rows
+
+
+def test_a_repeat_names_the_row_it_repeats_and_its_column(as_member, hr, screen):
+    ContactFactory(number=ListedNumberFactory(e164="+12065550178"))
+    screening = screen(hr.membership, b"id,mobile\nE1,206-555-0178\nE2,(206) 555-0178\n")
+    rows = as_member(hr).get(f"/api/v1/screenings/{screening.pk}/results/").json()["results"]
+    assert [(row["row"], row["column"], row["outcome"], row["first_row"]) for row in rows] == [
+        (2, "mobile", "match", None),
+        (3, "mobile", "duplicate", 2),
+    ]

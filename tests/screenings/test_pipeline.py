@@ -281,3 +281,11 @@ def test_several_phone_columns_are_each_screened_and_a_number_in_two_counts_once
         for r in ScreeningResult.objects.filter(screening=screening)
     }
     assert stored == {(2, 2): ("match", None, None), (3, 3): ("duplicate", 2, 2)}
+
+
+def test_a_number_whose_window_date_is_bad_is_not_kept(hr, screen):
+    """The row is invalid and says why; its number, perhaps valid and not listed, is not at rest."""
+    screening = screen(hr.membership, b"phone,id,assigned_from\n2065550178,E1,someday\n")
+    [row] = ScreeningResult.objects.filter(screening=screening)
+    assert (row.row, row.outcome, row.input, row.e164, row.label) == (2, "invalid", "", "", "E1")
+    assert "not a date" in row.reason

@@ -26,3 +26,13 @@ def test_every_worker_consumes_both_queues(settings):
     """A worker started without -Q takes every queue the settings declare."""
     assert {queue.name for queue in settings.CELERY_TASK_QUEUES} == {routing.INTERACTIVE, routing.BULK}
     assert settings.CELERY_TASK_DEFAULT_QUEUE == routing.INTERACTIVE
+
+
+def test_the_chunks_of_a_file_that_hid_its_size_go_to_bulk_once_past_the_limit(settings):
+    settings.SCREENING_INTERACTIVE_ROWS = 1000
+    settings.SCREENING_CHUNK_ROWS = 500
+    assert [routing.chunk_queue(routing.INTERACTIVE, index) for index in range(3)] == [
+        routing.INTERACTIVE,
+        routing.INTERACTIVE,
+        routing.BULK,
+    ]
