@@ -33,13 +33,19 @@ TARGET_WORKER_MIB = 512
 POLL_SECONDS = 0.1
 
 
-def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def screening_arguments(description: str, rows_help: str) -> argparse.ArgumentParser:
+    """The options every screening benchmark takes: directory size, list size, chunk size, patience."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--numbers", type=int, default=5_000_000, help="listed numbers in the directory")
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the company list")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the company list")
+    parser.add_argument("--rows", type=int, default=1_000_000, help=rows_help)
     parser.add_argument("--chunk-rows", type=int, help="SCREENING_CHUNK_ROWS for the workers (default: the app's)")
-    parser.add_argument("--timeout", type=int, default=3600, help="seconds to wait for the screening")
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds to wait for a screening")
+    return parser
+
+
+def arguments() -> argparse.Namespace:
+    parser = screening_arguments(__doc__.split("\n\n")[0], "rows in the company list")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the company list")
     return parser.parse_args()
 
 

@@ -17,7 +17,7 @@ import time
 import urllib.request
 
 import common
-from screening import get, screening_env, upload
+from screening import get, screening_arguments, screening_env, upload
 from screening_data import write_company_list
 from screening_processes import start_celery, wait_for_celery
 
@@ -27,12 +27,8 @@ LOOKUPS_PER_SECOND = 20
 
 
 def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--numbers", type=int, default=5_000_000, help="listed numbers in the directory")
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in each long list")
+    parser = screening_arguments(__doc__.split("\n\n")[0], "rows in each long list")
     parser.add_argument("--short-rows", type=int, default=1_000, help="rows in the short list")
-    parser.add_argument("--chunk-rows", type=int, help="SCREENING_CHUNK_ROWS for the workers (default: the app's)")
-    parser.add_argument("--timeout", type=int, default=3600, help="seconds to wait for any screening")
     return parser.parse_args()
 
 
