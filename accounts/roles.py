@@ -29,3 +29,15 @@ def has_role(user, roles) -> bool:
 
 def is_staff(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+# What site staff who curate may do, as Django model permissions (app, codename; None: all of the app's):
+# the directory, disputes, organizations' approval and the audit log; not users, keys or internal tables.
+CURATION_PERMISSIONS = [
+    ("directory", None),
+    ("disputes", None),
+    ("accounts", "view_organization"),
+    ("accounts", "change_organization"),
+    ("accounts", "view_invitation"),
+    ("audit", "view_auditevent"),
+]

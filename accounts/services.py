@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ApiKey, Invitation, Membership, Organization, OrganizationDomain, User
+from accounts.roles import CURATION_PERMISSIONS
 from audit.services import record_event
 from lib.errors import DomainError
 
@@ -297,3 +299,10 @@ def revoke_api_key(*, api_key: ApiKey, request=None) -> None:
         organization=membership.organization if membership else None,
         detail={"key": api_key.prefix, "member": api_key.user.email},
     )
+
+
+def grant_curation(user: User) -> None:
+    """Make a staff account a curator: the model permissions of accounts.roles.CURATION_PERMISSIONS."""
+    for app_label, codename in CURATION_PERMISSIONS:
+        granted = Permission.objects.filter(content_type__app_label=app_label)
+        user.user_permissions.add(*(granted.filter(codename=codename) if codename else granted))

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, OrganizationDomain, User
+from accounts.services import grant_curation
 from directory.models import Contact, ListedNumber, Operation
 from directory.services import get_or_create_number, refresh_contact_summary
 
@@ -47,7 +48,8 @@ def create_demo(password: str) -> None:
     for email, role in DEMO_MEMBERS:
         user = User.objects.create_user(email=email, password=password, full_name=f"Demo {role.label}")
         Membership.objects.create(user=user, organization=org, role=role)
-    User.objects.create_superuser(email=CURATOR_EMAIL, password=password, full_name="Demo Curator")
+    curator = User.objects.create_user(email=CURATOR_EMAIL, password=password, full_name="Demo Curator", is_staff=True)
+    grant_curation(curator)
     operations = [
         Operation.objects.create(
             name=name,

@@ -1,10 +1,10 @@
 from datetime import UTC, datetime
 
 import factory
-from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, OrganizationDomain, User
+from accounts.services import grant_curation
 from directory.models import Contact, ListedNumber, Operation
 
 PASSWORD = "a-long-test-password"
@@ -24,16 +24,6 @@ class StaffFactory(UserFactory):
     is_superuser = True
 
 
-CURATION_PERMISSIONS = [
-    ("directory", None),
-    ("disputes", None),
-    ("accounts", "view_organization"),
-    ("accounts", "change_organization"),
-    ("accounts", "view_invitation"),
-    ("audit", "view_auditevent"),
-]
-
-
 class CuratorFactory(UserFactory):
     """Staff who curate the directory and decide disputes, with model permissions, not a superuser."""
 
@@ -45,9 +35,7 @@ class CuratorFactory(UserFactory):
 
     @factory.post_generation
     def permissions(user, create, extracted, **kwargs):
-        for app_label, codename in CURATION_PERMISSIONS:
-            granted = Permission.objects.filter(content_type__app_label=app_label)
-            user.user_permissions.add(*(granted.filter(codename=codename) if codename else granted))
+        grant_curation(user)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
