@@ -7,4 +7,5 @@ app_name = "directory"
 urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
     path("lookup/exported/", views.lookup_exported, name="lookup_exported"),
+    path("lookup/evidence/", views.evidence_report, name="evidence_report"),
 ]

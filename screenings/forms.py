@@ -24,3 +24,7 @@ class ScreeningForm(forms.Form):
         help_text="Your organization's admins are alerted when a watched number gets a new contact. "
         "Only keyed hashes of the numbers are kept.",
     )
+
+
+class AlertReviewForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

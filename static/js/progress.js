@@ -1,4 +1,5 @@
 // Moves the screening's progress bar while the job runs; reloads the page when it ends.
+// The server words the progress (rows done of total, rows a second, time left), so every page says it alike.
 (function () {
   "use strict";
   var box = document.getElementById("progress");
@@ -11,7 +12,7 @@
       .then(function (state) {
         bar.value = state.percent;
         bar.textContent = state.percent + "%";
-        text.textContent = state.status + ": " + state.processed + " of " + (state.total === null ? "…" : state.total) + " rows.";
+        text.textContent = state.text;
         if (state.finished) { window.location.reload(); } else { window.setTimeout(poll, 1000); }
       })
       .catch(function () { window.setTimeout(poll, 5000); });
