@@ -1,11 +1,17 @@
-"""The columns every export of results has, lookups and screenings alike, and their cells in CSV.
+"""The columns every export of results has, lookups and screenings alike, in CSV and XLSX.
 
 A cell is typed here (numbers as int, dates as date, the rest text) so that each format writes it
 the same way: the CSV as text escaped against formula injection, the XLSX as a typed cell.
 """
 
 import re
+import tempfile
+from collections.abc import Iterable
 from datetime import date
+
+from django.http import FileResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from directory.matching import MatchResult, Outcome
 
@@ -24,6 +30,7 @@ EXPORT_COLUMNS = [
     "jurisdictions",
 ]
 E164_COLUMN = EXPORT_COLUMNS.index("e164")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 E164_PATTERN = re.compile(r"\+[0-9]{1,19}")
 
@@ -98,3 +105,41 @@ def lookup_export_rows(results: list[MatchResult]) -> list[list]:
             )
         )
     return rows
+
+
+def results_workbook(about: list[tuple], rows: Iterable[list]) -> Workbook:
+    """An "About" sheet first (the disclaimer and where the rows come from), then the rows, every cell typed."""
+    workbook = Workbook(write_only=True)
+    about_sheet = workbook.create_sheet("About")
+    for line in about:
+        about_sheet.append([_cell(about_sheet, value) for value in line])
+    sheet = workbook.create_sheet("Results")
+    sheet.append([_text(sheet, column) for column in EXPORT_COLUMNS])
+    for cells in rows:
+        sheet.append([_cell(sheet, value) for value in cells])
+    return workbook
+
+
+def xlsx_download(workbook: Workbook, filename: str) -> FileResponse:
+    """The workbook as a download, spooled to a temporary file (a write-only workbook is never all in memory)."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
+    workbook.save(spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def _cell(sheet, value) -> WriteOnlyCell:
+    if isinstance(value, str):
+        return _text(sheet, value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+def _text(sheet, value: str) -> WriteOnlyCell:
+    """A text cell stays text: a value starting with '=' is not taken for a formula."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.number_format = "@"
+    return cell

@@ -8,4 +8,5 @@ urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
     path("lookup/exported/", views.lookup_exported, name="lookup_exported"),
     path("lookup/evidence/", views.evidence_report, name="evidence_report"),
+    path("lookup/results.xlsx", views.lookup_xlsx, name="lookup_xlsx"),
 ]

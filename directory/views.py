@@ -1,15 +1,16 @@
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import LOOKUP_ROLES
 from audit.services import record_event
-from directory.exports import EXPORT_COLUMNS, lookup_export_rows, text_cells
+from directory.exports import EXPORT_COLUMNS, lookup_export_rows, results_workbook, text_cells, xlsx_download
 from directory.forms import EvidenceReportForm, LookupExportForm, LookupForm
 from directory.lookups import lookup_numbers, record_lookup_export
-from directory.matching import DISCLAIMER, MatchInput, Outcome, outcome_counts
+from directory.matching import DISCLAIMER, MatchInput, MatchResult, Outcome, outcome_counts
 from lib.http import limit_reached
 from lib.limits import LimitExceeded
 
@@ -21,12 +22,7 @@ def lookup(request):
     context = {"form": form, "disclaimer": DISCLAIMER}
     if form.is_valid():
         try:
-            results = lookup_numbers(
-                membership=request.membership,
-                inputs=form.cleaned_data["inputs"],
-                region=form.cleaned_data["region"] or None,
-                request=request,
-            )
+            results = _look_up(request, form)
         except LimitExceeded as error:
             return limit_reached(request, error)
         context.update(
@@ -37,6 +33,39 @@ def lookup(request):
             region=form.cleaned_data["region"] or request.membership.organization.default_region,
         )
     return render(request, "directory/lookup.html", context)
+
+
+def _look_up(request, form: LookupForm) -> list[MatchResult]:
+    return lookup_numbers(
+        membership=request.membership,
+        inputs=form.cleaned_data["inputs"],
+        region=form.cleaned_data["region"] or None,
+        request=request,
+    )
+
+
+@require_POST
+@role_required(*LOOKUP_ROLES)
+def lookup_xlsx(request):
+    """The lookup's results as XLSX, in the columns a screening exports.
+
+    Lookup results are not stored, so the page sends the numbers again and they are checked
+    again (counted and audited like any lookup); the download is an audited export.
+    """
+    form = LookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "directory/lookup.html", {"form": form, "disclaimer": DISCLAIMER}, status=400)
+    try:
+        results = _look_up(request, form)
+    except LimitExceeded as error:
+        return limit_reached(request, error)
+    record_event(action="lookup.exported", request=request, detail={"format": "xlsx", "rows": len(results)})
+    about = [
+        ("Lookup results from the Accountability Directory",),
+        (DISCLAIMER,),
+        ("Checked", timezone.localdate()),
+    ]
+    return xlsx_download(results_workbook(about, lookup_export_rows(results)), "lookup-results.xlsx")
 
 
 @require_POST

@@ -6,24 +6,19 @@ the disclaimer on its first sheet. Every download is an audited export.
 """
 
 import csv
-import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import date
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from audit.services import record_event
-from directory.exports import EXPORT_COLUMNS, csv_cells, export_cells
+from directory.exports import EXPORT_COLUMNS, csv_cells, export_cells, results_workbook, xlsx_download
 from directory.matching import DISCLAIMER
 from screenings import selectors
 from screenings.models import Screening, ScreeningResult
 
 COLUMNS = EXPORT_COLUMNS
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_CHUNK = 2000
 
 
@@ -70,49 +65,20 @@ def csv_response(request, screening: Screening, outcome: str = "") -> StreamingH
 
 
 def xlsx_response(request, screening: Screening, outcome: str = "") -> FileResponse:
-    """The screening's stored rows as an XLSX download, spooled to a temporary file (never all in memory)."""
+    """The screening's stored rows as an XLSX download."""
     results = _exported(request, screening, "xlsx", outcome)
-    workbook = results_workbook(screening, results)
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-    workbook.save(spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=f"{export_name(screening)}.xlsx", content_type=XLSX_TYPE)
+    about = [
+        ("Screening results from the Accountability Directory",),
+        (DISCLAIMER,),
+        ("List", screening.filename),
+        ("Uploaded", timezone.localtime(screening.created_at).date()),
+        ("Exported", timezone.localdate()),
+        ("Rows with no match are not kept, so they are not listed.",),
+    ]
+    rows = (result_cells(result) for result in results)
+    return xlsx_download(results_workbook(about, rows), f"{export_name(screening)}.xlsx")
 
 
 def export_name(screening: Screening) -> str:
     stem = screening.filename.rsplit(".", 1)[0] or "screening"
     return f"{stem}-results-{timezone.localtime(screening.created_at):%Y-%m-%d}"
-
-
-def results_workbook(screening: Screening, results: Iterable[ScreeningResult]) -> Workbook:
-    """An "About" sheet first (the disclaimer, the list and the time of export), then the rows."""
-    workbook = Workbook(write_only=True)
-    about = workbook.create_sheet("About")
-    about.append([_text(about, "Screening results from the Accountability Directory")])
-    about.append([_text(about, DISCLAIMER)])
-    about.append([_text(about, "List"), _text(about, screening.filename)])
-    about.append([_text(about, "Uploaded"), _cell(about, timezone.localtime(screening.created_at).date())])
-    about.append([_text(about, "Exported"), _cell(about, timezone.localdate())])
-    about.append([_text(about, "Rows with no match are not kept, so they are not listed.")])
-    sheet = workbook.create_sheet("Results")
-    sheet.append([_text(sheet, column) for column in COLUMNS])
-    for result in results:
-        sheet.append([_cell(sheet, value) for value in result_cells(result)])
-    return workbook
-
-
-def _cell(sheet, value) -> WriteOnlyCell:
-    if isinstance(value, str):
-        return _text(sheet, value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, date):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
-def _text(sheet, value: str) -> WriteOnlyCell:
-    """A text cell stays text: a value starting with '=' is not taken for a formula."""
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    cell.number_format = "@"
-    return cell

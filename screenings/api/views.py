@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts.roles import active_membership
 from api.permissions import CanLookUp, CanScreen
 from audit.services import record_event
+from directory.exports import XLSX_TYPE
 from screenings import selectors, services
 from screenings.api.serializers import (
     ScreeningCreatedSerializer,
@@ -17,7 +18,7 @@ from screenings.api.serializers import (
     ScreeningSerializer,
     ScreeningUploadSerializer,
 )
-from screenings.exports import XLSX_TYPE, csv_response, xlsx_response
+from screenings.exports import csv_response, xlsx_response
 from screenings.models import Screening
 
 OUTCOME_PARAMETER = OpenApiParameter(

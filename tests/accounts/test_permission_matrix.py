@@ -115,6 +115,11 @@ EXPECTED = {
     "accounts:password_reset_done": ("get", None, PUBLIC),
     "accounts:password_reset_confirm": ("get", "reset_link", PUBLIC),
     "directory:lookup": ("get", None, MEMBER_PAGE),
+    "directory:lookup_xlsx": (
+        "post",
+        None,
+        {**MEMBER_PAGE, **dict.fromkeys(["legal", "hr", "admin", "other_org_admin"], 400)},
+    ),
     "directory:evidence_report": (
         "post",
         None,

@@ -1,8 +1,12 @@
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from directory.exports import EXPORT_COLUMNS
+from directory.matching import DISCLAIMER
 from lib.hashing import number_hash
 from tests.factories import ContactFactory, ListedNumberFactory
 
@@ -66,3 +70,19 @@ def test_the_evidence_report_counts_against_the_limits(client, legal, org, liste
     client.force_login(legal)
     response = client.post(reverse("directory:evidence_report"), {"number": "2065550123", "region": "US"})
     assert response.status_code == 429
+
+
+def test_lookup_results_download_as_xlsx_checked_again(client, legal, listed):
+    client.force_login(legal)
+    page = client.post(reverse("directory:lookup"), {"numbers": "206-555-0123\n=1+1", "region": "US"})
+    assert 'action="/lookup/results.xlsx"' in page.content.decode()
+    response = client.post(reverse("directory:lookup_xlsx"), {"numbers": "206-555-0123\n=1+1", "region": "US"})
+    assert response["Content-Disposition"].endswith('filename="lookup-results.xlsx"')
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert DISCLAIMER in [row[0] for row in workbook["About"].iter_rows(values_only=True)]
+    header, match, invalid = workbook["Results"].iter_rows()
+    assert [cell.value for cell in header] == EXPORT_COLUMNS
+    assert [cell.value for cell in match][:5] == [1, "206-555-0123", None, "+12065550123", "match"]
+    assert (invalid[1].value, invalid[1].data_type) == ("=1+1", "s")
+    assert AuditEvent.objects.filter(action="lookup", actor=legal).count() == 2  # checked again
+    assert AuditEvent.objects.get(action="lookup.exported").detail == {"format": "xlsx", "rows": 2}
