@@ -62,3 +62,12 @@ class LookupExportForm(forms.Form):
 
     how = forms.ChoiceField(choices=[("download", "Download CSV"), ("copy", "Copy")])
     rows = forms.IntegerField(min_value=0, max_value=settings.BATCH_LOOKUP_MAX)
+
+
+class EvidenceReportForm(forms.Form):
+    """One looked-up number to check again for its evidence report, with the window it was checked with."""
+
+    number = forms.CharField(max_length=100)
+    region = RegionField()
+    assigned_from = forms.DateField(required=False)
+    assigned_to = forms.DateField(required=False)

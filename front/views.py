@@ -8,10 +8,10 @@ from django.shortcuts import render
 
 from accounts.roles import active_membership
 from audit.services import record_event
+from directory.exports import escape_formula
 from front import statistics as stats
 from front.charts import draw
 from lib.limits import quota_use
-from screenings.exports import escape_formula
 from screenings.monitoring import unread_alerts
 from screenings.selectors import organization_screenings
 
@@ -34,7 +34,7 @@ def dashboard(request):
     context = {
         "quota": quota_use(organization),
         "screenings": organization_screenings(organization)[:5],
-        "alerts": unread_alerts(organization)[:5] if membership.is_admin else None,
+        "alerts": unread_alerts(organization)[:5] if membership.can_screen else None,
     }
     return render(request, "front/dashboard.html", context)
 

@@ -32,9 +32,17 @@ class ScreeningAdmin(admin.ModelAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ("organization", "created_at", "read_at")
+    list_display = ("organization", "created_at", "reviewed_at")
     list_filter = ("organization",)
-    readonly_fields = ("organization", "screening", "contact", "created_at", "read_at")
+    readonly_fields = (
+        "organization",
+        "watched_number",
+        "contact",
+        "created_at",
+        "reviewed_at",
+        "reviewed_by",
+        "review_note",
+    )
 
     def has_add_permission(self, request):
         return False

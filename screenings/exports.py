@@ -1,33 +1,25 @@
-"""Exports of screening results: CSV safe to open in a spreadsheet, streamed and audited."""
+"""Exports of a screening's stored rows, CSV or XLSX, in the columns every export of results has.
+
+The CSV is streamed, its text escaped against formula injection (the validated E.164 column is
+not: it cannot be a formula). The XLSX is written by a write-only workbook with every cell typed,
+the disclaimer on its first sheet. Every download is an audited export.
+"""
 
 import csv
 from collections.abc import Iterable, Iterator
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from audit.services import record_event
+from directory.exports import EXPORT_COLUMNS, csv_cells, export_cells, results_workbook, xlsx_download
+from directory.matching import DISCLAIMER
 from screenings import selectors
+from screenings.models import Screening, ScreeningResult
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-COLUMNS = [
-    "row",
-    "input",
-    "label",
-    "e164",
-    "outcome",
-    "reason",
-    "first_contact",
-    "last_contact",
-    "contact_count",
-    "channels",
-    "jurisdictions",
-]
-
-
-def escape_formula(value) -> str:
-    """A cell a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+COLUMNS = EXPORT_COLUMNS
+EXPORT_CHUNK = 2000
 
 
 class Echo:
@@ -35,36 +27,58 @@ class Echo:
         return value
 
 
-def result_cells(result) -> list:
-    evidence = result.evidence or {}
-    # Results stored before evidence left out empty jurisdictions may still hold some.
-    jurisdictions = "; ".join(op["jurisdiction"] for op in evidence.get("operations", []) if op["jurisdiction"])
-    return [
-        result.row,
-        result.input,
-        result.label,
-        result.e164,
-        result.outcome,
-        result.reason,
-        evidence.get("first_contact", ""),
-        evidence.get("last_contact", ""),
-        evidence.get("contact_count", ""),
-        " ".join(evidence.get("channels", [])),
-        jurisdictions,
-    ]
+def result_cells(result: ScreeningResult) -> list:
+    return export_cells(
+        row=result.row,
+        input=result.input,
+        label=result.label,
+        e164=result.e164,
+        outcome=result.outcome,
+        reason=result.reason,
+        first_row=result.first_row,
+        evidence=result.evidence,
+    )
 
 
-def csv_lines(results: Iterable) -> Iterator[str]:
+def csv_lines(results: Iterable[ScreeningResult]) -> Iterator[str]:
     writer = csv.writer(Echo())
     yield writer.writerow(COLUMNS)
     for result in results:
-        yield writer.writerow([escape_formula(cell) for cell in result_cells(result)])
+        yield writer.writerow(csv_cells(result_cells(result)))
 
 
-def csv_response(request, screening, outcome: str = "") -> StreamingHttpResponse:
-    """The screening's stored rows as a CSV download; every download is an audited export."""
-    record_event(action="screening.exported", request=request, detail={"screening": str(screening.pk)})
-    results = selectors.screening_results(screening, outcome).iterator(chunk_size=2000)
+def _exported(request, screening: Screening, file_format: str, outcome: str) -> Iterator[ScreeningResult]:
+    record_event(
+        action="screening.exported",
+        request=request,
+        detail={"screening": str(screening.pk), "format": file_format, "outcome": outcome or "all"},
+    )
+    return selectors.screening_results(screening, outcome).iterator(chunk_size=EXPORT_CHUNK)
+
+
+def csv_response(request, screening: Screening, outcome: str = "") -> StreamingHttpResponse:
+    """The screening's stored rows as a CSV download."""
+    results = _exported(request, screening, "csv", outcome)
     response = StreamingHttpResponse(csv_lines(results), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="screening-{screening.pk}.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{export_name(screening)}.csv")
     return response
+
+
+def xlsx_response(request, screening: Screening, outcome: str = "") -> FileResponse:
+    """The screening's stored rows as an XLSX download."""
+    results = _exported(request, screening, "xlsx", outcome)
+    about = [
+        ("Screening results from the Accountability Directory",),
+        (DISCLAIMER,),
+        ("List", screening.filename),
+        ("Uploaded", timezone.localtime(screening.created_at).date()),
+        ("Exported", timezone.localdate()),
+        ("Rows with no match are not kept, so they are not listed.",),
+    ]
+    rows = (result_cells(result) for result in results)
+    return xlsx_download(results_workbook(about, rows), f"{export_name(screening)}.xlsx")
+
+
+def export_name(screening: Screening) -> str:
+    stem = screening.filename.rsplit(".", 1)[0] or "screening"
+    return f"{stem}-results-{timezone.localtime(screening.created_at):%Y-%m-%d}"

@@ -66,3 +66,7 @@ class ColumnsForm(forms.Form):
             assigned_from=data["assigned_from"],
             assigned_to=data["assigned_to"],
         )
+
+
+class AlertReviewForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

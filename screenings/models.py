@@ -2,12 +2,20 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from directory.matching import Outcome
 from lib.phone import E164_MAX_LENGTH
 from lib.phone_lists import Layout
 
-OUTCOME_CHOICES = [(outcome, outcome.replace("_", " ")) for outcome in Outcome.ALL]
+OUTCOME_WORDS = {
+    Outcome.MATCH: "Match",
+    Outcome.OUTSIDE_WINDOW: "Outside the window",
+    Outcome.NO_MATCH: "No match",
+    Outcome.INVALID: "Invalid",
+    Outcome.DUPLICATE: "Repeat",
+}
+OUTCOME_CHOICES = list(OUTCOME_WORDS.items())
 
 
 class Screening(models.Model):
@@ -57,6 +65,18 @@ class Screening(models.Model):
     def column_layout(self) -> Layout:
         """The columns found at upload, to name a result's column."""
         return Layout.from_dict(self.layout) if self.layout else Layout(has_header=False, phones=(0,))
+
+    @property
+    def status_text(self) -> str:
+        """The status as every page words it: Queued, Running, Done, or Failed with the reason."""
+        if self.status == self.Status.FAILED:
+            return f"Failed: {self.error}" if self.error else "Failed"
+        return self.get_status_display()
+
+    @property
+    def title(self) -> str:
+        """A screening is named by its file and the day it was uploaded."""
+        return f"{self.filename}, {timezone.localtime(self.created_at):%Y-%m-%d}"
 
     @property
     def percent(self) -> int:
@@ -157,26 +177,67 @@ class ScreeningResult(models.Model):
         return self.outcome in ("match", "outside_window") and not still_listed
 
 
-class WatchedNumber(models.Model):
-    """A number an organization keeps under watch, stored only as its keyed hash."""
+class Watch(models.Model):
+    """A screening's numbers kept under watch; it outlives the screening's retention until someone stops it."""
 
-    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
-    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="watched_numbers")
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="watches")
+    screening = models.ForeignKey(Screening, null=True, blank=True, on_delete=models.SET_NULL, related_name="watches")
+    name = models.CharField(max_length=255, help_text="The screening's file name and date, kept after it expires.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["screening"], condition=models.Q(stopped_at__isnull=True), name="one_active_watch_per_screening"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.stopped_at is None
+
+
+class WatchedNumber(models.Model):
+    """A number under watch, stored only as its keyed hash, with the label and row it had in its list."""
+
+    watch = models.ForeignKey(Watch, on_delete=models.CASCADE, related_name="numbers")
     number_hash = models.CharField(max_length=64, db_index=True)
+    label = models.CharField(max_length=255, blank=True)
+    row = models.PositiveIntegerField(null=True, blank=True)
+    reviewed_through = models.DateTimeField(
+        null=True, blank=True, help_text="Contacts up to this time were reviewed; only a newer one alerts again."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["screening", "number_hash"], name="unique_watched_number")]
+        constraints = [models.UniqueConstraint(fields=["watch", "number_hash"], name="unique_watched_number")]
 
 
 class Alert(models.Model):
-    """A new contact for a watched number, shown to the organization's admins once."""
+    """A new contact for a watched number, shown to the organization's hr and admins until reviewed."""
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="alerts")
-    screening = models.ForeignKey(Screening, null=True, on_delete=models.SET_NULL, related_name="+")
+    watched_number = models.ForeignKey(
+        WatchedNumber, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
     contact = models.ForeignKey("directory.Contact", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]

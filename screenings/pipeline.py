@@ -19,11 +19,11 @@ from audit.services import record_event
 from directory.matching import MatchInput, MatchResult, Outcome, match_inputs
 from lib import limits
 from lib.errors import DomainError
-from lib.hashing import number_hash
 from lib.limits import LimitExceeded
 from lib.phone_lists import Layout, ListRow, list_rows
 from lib.tabular import UnreadableFile
-from screenings.models import Screening, ScreeningChunk, ScreeningResult, ScreeningUpload, WatchedNumber
+from screenings import monitoring
+from screenings.models import Screening, ScreeningChunk, ScreeningResult, ScreeningUpload, Watch
 from screenings.result_store import insert_results, pack_rows, stored_fields, unpack_rows
 
 GAVE_UP = (
@@ -260,12 +260,7 @@ def _store_chunk(screening: Screening, chunk: ScreeningChunk, outcome: ChunkOutc
         screening,
         [(chunk.index, row, column, *stored_fields(result, first)) for row, column, result, first in outcome.results],
     )
-    if screening.monitor:
-        watched = (
-            WatchedNumber(organization_id=screening.organization_id, screening=screening, number_hash=number_hash(e164))
-            for e164 in outcome.first_numbers
-        )
-        WatchedNumber.objects.bulk_create(watched, ignore_conflicts=True)
+    monitoring.watch_chunk(screening, chunk.content, outcome.first_rows, outcome.first_numbers)
     chunk.counts = outcome.counts
     chunk.first_rows = ",".join(outcome.first_rows)
     chunk.first_numbers = ",".join(outcome.first_numbers)
@@ -393,7 +388,7 @@ def fail_screening(screening_id: str, error: str) -> None:
         ScreeningUpload.objects.filter(screening_id=screening_id).delete()
         ScreeningChunk.objects.filter(screening_id=screening_id).delete()
         ScreeningResult.objects.filter(screening_id=screening_id).delete()
-        WatchedNumber.objects.filter(screening_id=screening_id).delete()
+        Watch.objects.filter(screening_id=screening_id).delete()
     organization = Screening.objects.select_related("organization").get(pk=screening_id).organization
     record_event(
         action="screening.failed",

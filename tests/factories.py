@@ -115,3 +115,28 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
     counts = factory.LazyFunction(
         lambda: dict.fromkeys(["match", "outside_window", "no_match", "invalid", "duplicate"], 0)
     )
+
+
+class ScreeningResultFactory(factory.django.DjangoModelFactory):
+    """A stored row of a screening; a match by default, with evidence."""
+
+    class Meta:
+        model = "screenings.ScreeningResult"
+
+    screening = factory.SubFactory(ScreeningFactory)
+    chunk_index = 0
+    row = factory.Sequence(lambda n: n + 2)
+    input = factory.LazyAttribute(lambda result: result.e164)
+    label = factory.Sequence(lambda n: f"E-{n}")
+    e164 = factory.Sequence(lambda n: f"+1312555{n % 10000:04d}")
+    outcome = "match"
+    evidence = factory.LazyAttribute(
+        lambda result: {
+            "e164": result.e164,
+            "first_contact": "2024-01-05",
+            "last_contact": "2024-03-01",
+            "contact_count": 2,
+            "channels": ["call", "text"],
+            "operations": [{"jurisdiction": "Seattle, WA, US", "started_on": "2024-01-01", "ended_on": "2024-03-31"}],
+        }
+    )

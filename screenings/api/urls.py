@@ -4,6 +4,7 @@ from screenings.api import views
 
 urlpatterns = [
     path("screenings/<uuid:pk>/results.csv", views.ScreeningResultsCsvView.as_view(), name="screening-results-csv"),
+    path("screenings/<uuid:pk>/results.xlsx", views.ScreeningResultsXlsxView.as_view(), name="screening-results-xlsx"),
 ]
 
 

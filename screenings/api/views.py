@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts.roles import active_membership
 from api.permissions import CanLookUp, CanScreen
 from audit.services import record_event
+from directory.exports import XLSX_TYPE
 from screenings import selectors, services
 from screenings.api.serializers import (
     ScreeningCreatedSerializer,
@@ -17,7 +18,7 @@ from screenings.api.serializers import (
     ScreeningSerializer,
     ScreeningUploadSerializer,
 )
-from screenings.exports import csv_response
+from screenings.exports import csv_response, xlsx_response
 from screenings.models import Screening
 
 OUTCOME_PARAMETER = OpenApiParameter(
@@ -79,16 +80,39 @@ class ScreeningViewSet(
         return self.get_paginated_response(ScreeningResultSerializer(page, many=True, context=context).data)
 
 
-class ScreeningResultsCsvView(APIView):
-    """The screening's stored rows (every outcome but no_match) as CSV, escaped against formula injection."""
+class ScreeningExportView(APIView):
+    """The screening's stored rows (every outcome but no_match), in the columns every export of results has."""
 
     permission_classes = [CanLookUp]
+    export = None  # the format's response: csv_response or xlsx_response
+
+    def get(self, request, pk):
+        membership = active_membership(request.user)
+        screening = get_object_or_404(selectors.organization_screenings(membership.organization), pk=pk)
+        return self.export(request, screening, request.GET.get("outcome", ""))
+
+
+class ScreeningResultsCsvView(ScreeningExportView):
+    """CSV, its text escaped against formula injection; the E.164 column is validated and left as it is."""
+
+    export = staticmethod(csv_response)
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV file")},
         parameters=[OUTCOME_PARAMETER],
     )
     def get(self, request, pk):
-        membership = active_membership(request.user)
-        screening = get_object_or_404(selectors.organization_screenings(membership.organization), pk=pk)
-        return csv_response(request, screening, request.GET.get("outcome", ""))
+        return super().get(request, pk)
+
+
+class ScreeningResultsXlsxView(ScreeningExportView):
+    """XLSX with every cell typed (text as text, numbers as numbers, dates as dates), the disclaimer first."""
+
+    export = staticmethod(xlsx_response)
+
+    @extend_schema(
+        responses={(200, XLSX_TYPE): OpenApiResponse(response=OpenApiTypes.BINARY, description="XLSX workbook")},
+        parameters=[OUTCOME_PARAMETER],
+    )
+    def get(self, request, pk):
+        return super().get(request, pk)

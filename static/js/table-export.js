@@ -4,21 +4,27 @@
 (function () {
   "use strict";
 
-  // Cells that a spreadsheet would run as a formula get a leading apostrophe.
+  // Cells that a spreadsheet would run as a formula get a leading apostrophe, except a valid
+  // number in the system-made "e164" column, as in the screenings' CSV (directory/exports.py).
+  var E164 = /^\+[0-9]{1,19}$/;
+
   function escapeFormula(text) {
     return /^[=+\-@\t\r]/.test(text) ? "'" + text : text;
   }
 
-  function csvCell(text) {
-    var safe = escapeFormula(text.trim());
+  function csvCell(text, isE164Column) {
+    var safe = isE164Column && E164.test(text) ? text : escapeFormula(text);
     return /[",\n\r]/.test(safe) ? '"' + safe.replace(/"/g, '""') + '"' : safe;
   }
 
   function tableToCsv(table) {
-    return Array.prototype.map.call(table.rows, function (row) {
-      return Array.prototype.map.call(row.cells, function (cell) {
+    var headings = Array.prototype.map.call(table.rows[0].cells, function (cell) { return cell.textContent.trim(); });
+    var e164Column = headings.indexOf("e164");
+    return Array.prototype.map.call(table.rows, function (row, rowIndex) {
+      return Array.prototype.map.call(row.cells, function (cell, index) {
         // A cell shows words and dates for people; data-csv keeps the value the export writes.
-        return csvCell(cell.hasAttribute("data-csv") ? cell.getAttribute("data-csv") : cell.textContent);
+        var value = cell.hasAttribute("data-csv") ? cell.getAttribute("data-csv") : cell.textContent.trim();
+        return csvCell(value, rowIndex > 0 && index === e164Column);
       }).join(",");
     }).join("\r\n") + "\r\n";
   }

@@ -9,6 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Organization
 from accounts.services import create_api_key, invite_member
+from lib.hashing import number_hash
+from screenings.models import Alert, Watch, WatchedNumber
 from screenings.services import create_draft
 from tests.factories import (
     ContactFactory,
@@ -17,6 +19,7 @@ from tests.factories import (
     OperationFactory,
     OrganizationFactory,
     ScreeningFactory,
+    ScreeningResultFactory,
     StaffFactory,
 )
 
@@ -53,6 +56,7 @@ OWN_DRAFT_PAGE = {
     "admin": 404,
     "other_org_admin": 404,
     "staff": 403,
+    "staff_without_permissions": 403,
 }
 MEMBER_PAGE = {
     "anonymous": 302,
@@ -131,6 +135,16 @@ EXPECTED = {
     "accounts:password_reset_done": ("get", None, PUBLIC),
     "accounts:password_reset_confirm": ("get", "reset_link", PUBLIC),
     "directory:lookup": ("get", None, MEMBER_PAGE),
+    "directory:lookup_xlsx": (
+        "post",
+        None,
+        {**MEMBER_PAGE, **dict.fromkeys(["legal", "hr", "admin", "other_org_admin"], 400)},
+    ),
+    "directory:evidence_report": (
+        "post",
+        None,
+        {**MEMBER_PAGE, **dict.fromkeys(["legal", "hr", "admin", "other_org_admin"], 400)},
+    ),
     "directory:lookup_exported": (
         "post",
         None,
@@ -145,12 +159,19 @@ EXPECTED = {
     "screenings:detail": ("get", "screening", ORG_OBJECT_PAGE),
     "screenings:status": ("get", "screening", ORG_OBJECT_PAGE),
     "screenings:csv": ("get", "screening", ORG_OBJECT_PAGE),
+    "screenings:xlsx": ("get", "screening", ORG_OBJECT_PAGE),
+    "screenings:evidence": ("get", "screening_match", ORG_OBJECT_PAGE),
     "screenings:delete": ("post", "screening", SCREENER_OBJECT_POST),
-    "screenings:alerts": ("get", None, ORG_ADMIN_PAGE),
+    "screenings:watch_start": ("post", "screening", SCREENER_OBJECT_POST),
+    "screenings:watches": ("get", None, SCREENER_PAGE),
+    "screenings:watch_stop": ("post", "watch", SCREENER_OBJECT_POST),
+    "screenings:alerts": ("get", None, SCREENER_PAGE),
+    "screenings:alert_review": ("post", "alert", SCREENER_OBJECT_POST),
     "api:screening-list": ("get", None, MEMBER_API),
     "api:screening-detail": ("get", "screening", ORG_OBJECT_API),
     "api:screening-results": ("get", "screening", ORG_OBJECT_API),
     "api:screening-results-csv": ("get", "screening", ORG_OBJECT_API),
+    "api:screening-results-xlsx": ("get", "screening", ORG_OBJECT_API),
     "disputes:new": ("get", None, PUBLIC),
     "disputes:confirm": ("get", None, dict.fromkeys(VISITORS, 302)),  # back to the form without a started dispute
     "statistics": ("get", None, {**dict.fromkeys(VISITORS, 302), "staff": 200, "staff_without_permissions": 200}),
@@ -201,6 +222,9 @@ def world(db):
     api_key, _ = create_api_key(user=victim.user, name="k")
     contact_number = ListedNumberFactory()
     contact = ContactFactory(number=contact_number)
+    screening = ScreeningFactory(organization=org)
+    watch = Watch.objects.create(organization=org, screening=screening, name="phones.csv")
+    watched = WatchedNumber.objects.create(watch=watch, number_hash=number_hash(contact_number.e164))
     kwargs = {
         "bogus_token": {"token": "not-a-real-token"},
         "membership": {"pk": victim.pk},
@@ -210,7 +234,10 @@ def world(db):
         "number": {"pk": contact_number.pk},
         "operation": {"pk": OperationFactory().pk},
         "contact": {"pk": contact.pk},
-        "screening": {"pk": ScreeningFactory(organization=org).pk},
+        "screening": {"pk": screening.pk},
+        "screening_match": {"pk": screening.pk, "row": ScreeningResultFactory(screening=screening).row},
+        "watch": {"pk": watch.pk},
+        "alert": {"pk": Alert.objects.create(organization=org, watched_number=watched, contact=contact).pk},
         "draft": {
             "pk": create_draft(membership=members["hr"].membership, filename="a.csv", data=b"phone\n2065550100\n").pk
         },

@@ -37,26 +37,3 @@ def real_broker():
     celery_app.conf.task_always_eager = False
     yield
     celery_app.conf.task_always_eager = True
-
-
-@pytest.fixture
-def filesystem_broker(tmp_path, real_broker):
-    """This test and the workers it starts share a file-system broker, as `make run` does; yields the
-    workers' environment (their VAR_DIR holds the broker's folders, as settings.py lays them out)."""
-    var_dir = tmp_path / "var"
-    folders = {name: var_dir / "broker" / name for name in ("queue", "processed", "control")}
-    for folder in folders.values():
-        folder.mkdir(parents=True)
-    saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
-    celery_app.conf.broker_url = "filesystem://"
-    celery_app.conf.broker_transport_options = {
-        "data_folder_in": str(folders["queue"]),
-        "data_folder_out": str(folders["queue"]),
-        "processed_folder": str(folders["processed"]),
-        "control_folder": str(folders["control"]),
-        "store_processed": False,
-    }
-    celery_app._after_fork()  # forget the producers connected to the other broker
-    yield {"CELERY_BROKER_URL": "filesystem://", "VAR_DIR": str(var_dir)}
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
-    celery_app._after_fork()

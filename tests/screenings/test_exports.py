@@ -1,14 +1,26 @@
-"""Evidence lists only jurisdictions that have a value, in the API, the pages and every export."""
+"""Exports: the same columns for lookups and screenings, CSV and XLSX, audited; evidence lists only
+jurisdictions that have a value."""
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from audit.models import AuditEvent
+from directory.exports import EXPORT_COLUMNS, csv_cells, export_cells
+from directory.matching import DISCLAIMER
 from screenings.models import ScreeningResult
-from tests.factories import ContactFactory, ListedNumberFactory, OperationFactory
+from tests.factories import (
+    ContactFactory,
+    ListedNumberFactory,
+    MembershipFactory,
+    OperationFactory,
+    ScreeningFactory,
+    ScreeningResultFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +72,95 @@ def test_results_stored_with_an_empty_jurisdiction_export_without_it(client, hr,
     client.force_login(hr)
     exported = client.get(reverse("screenings:csv", args=[screening.pk]))
     assert csv_jurisdictions(exported) == ["Seattle, WA, US"]
+
+
+@pytest.fixture
+def screening(hr):
+    screening = ScreeningFactory(organization=hr.membership.organization, filename="phones.csv")
+    ScreeningResultFactory(screening=screening, row=2, e164="+13125550100", input="=cmd", label="=cmd")
+    ScreeningResultFactory(
+        screening=screening,
+        row=3,
+        e164="",
+        input="-12",
+        label="@who",
+        outcome="invalid",
+        reason="too short",
+        evidence=None,
+    )
+    ScreeningResultFactory(
+        screening=screening,
+        row=4,
+        e164="+13125550100",
+        input="3125550100",
+        label="E-4",
+        outcome="duplicate",
+        first_row=2,
+        evidence=None,
+    )
+    return screening
+
+
+def csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_csv_keeps_the_e164_as_it_is_and_escapes_text_from_the_user(client, hr, screening):
+    client.force_login(hr)
+    header, match, invalid, repeat = csv_rows(client.get(reverse("screenings:csv", args=[screening.pk])))
+    assert header == EXPORT_COLUMNS
+    row = dict(zip(header, match, strict=True))
+    assert row["e164"] == "+13125550100"  # validated, no apostrophe
+    assert row["label"] == "'=cmd" and row["input"] == "'=cmd"
+    assert (row["first_contact"], row["contact_count"], row["channels"]) == ("2024-01-05", "2", "call text")
+    assert dict(zip(header, invalid, strict=True))["label"] == "'@who"
+    assert dict(zip(header, repeat, strict=True))["repeat_of_row"] == "2"
+
+
+def test_an_e164_cell_that_is_not_a_number_is_escaped():
+    cells = export_cells(
+        row=1, input="x", label="", e164="+1=1+1", outcome="invalid", reason="", first_row=None, evidence=None
+    )
+    assert csv_cells(cells)[EXPORT_COLUMNS.index("e164")] == "'+1=1+1"
+
+
+def test_xlsx_cells_are_typed_and_the_disclaimer_comes_first(client, legal, screening):
+    client.force_login(legal)
+    response = client.get(reverse("screenings:xlsx", args=[screening.pk]))
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'filename="phones-results-' in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == ["About", "Results"]
+    assert DISCLAIMER in [cell.value for row in workbook["About"].iter_rows() for cell in row]
+    sheet = workbook["Results"]
+    header, match, invalid, repeat = [list(row) for row in sheet.iter_rows()]
+    assert [cell.value for cell in header] == EXPORT_COLUMNS
+    cells = dict(zip(EXPORT_COLUMNS, match, strict=True))
+    assert (cells["row"].value, cells["row"].data_type) == (2, "n")
+    assert (cells["label"].value, cells["label"].data_type, cells["label"].number_format) == ("=cmd", "s", "@")
+    assert (cells["e164"].value, cells["e164"].data_type) == ("+13125550100", "s")
+    assert cells["first_contact"].is_date and cells["first_contact"].value.date() == date(2024, 1, 5)
+    assert (cells["contact_count"].value, cells["contact_count"].data_type) == (2, "n")
+    assert dict(zip(EXPORT_COLUMNS, invalid, strict=True))["input"].value == "-12"
+    assert dict(zip(EXPORT_COLUMNS, repeat, strict=True))["repeat_of_row"].value == 2
+    event = AuditEvent.objects.get(action="screening.exported")
+    assert event.detail == {"screening": str(screening.pk), "format": "xlsx", "outcome": "all"}
+
+
+def test_exports_take_the_outcome_filter(client, hr, screening):
+    client.force_login(hr)
+    rows = csv_rows(client.get(reverse("screenings:csv", args=[screening.pk]), {"outcome": "invalid"}))
+    assert [row[0] for row in rows[1:]] == ["3"]
+    response = client.get(reverse("screenings:xlsx", args=[screening.pk]), {"outcome": "match"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Results"]
+    assert sheet.max_row == 2
+
+
+def test_api_xlsx_has_the_same_columns_and_another_org_gets_a_404(api_client, hr, screening):
+    api_client.force_authenticate(hr)
+    response = api_client.get(f"/api/v1/screenings/{screening.pk}/results.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Results"]
+    assert [cell.value for cell in next(sheet.iter_rows())] == EXPORT_COLUMNS
+    api_client.force_authenticate(MembershipFactory(role="admin").user)
+    assert api_client.get(f"/api/v1/screenings/{screening.pk}/results.xlsx").status_code == 404

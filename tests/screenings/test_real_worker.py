@@ -106,17 +106,12 @@ def test_a_small_screening_is_not_stuck_behind_a_big_one(real_broker, samples, h
         stop(worker)
 
 
-@pytest.mark.parametrize("broker", ["redis", "filesystem"])
-def test_a_killed_pool_process_loses_nothing_and_term_still_stops_the_worker(
-    request, real_broker, samples, hr, settings, broker
-):
-    """kill -9 of the pool processes mid-screening, on Redis and on the file-system broker of `make run`:
-    the work they held is noticed by the periodic requeue and finished exactly once; then a TERM stops
-    the worker within its soft time limit."""
-    environment = request.getfixturevalue("filesystem_broker") if broker == "filesystem" else {}
+def test_a_killed_pool_process_loses_nothing_and_term_still_stops_the_worker(real_broker, samples, hr, settings):
+    """kill -9 of the pool processes mid-screening: the work they held is noticed by the periodic requeue
+    and finished exactly once; then a TERM stops the worker within its soft time limit."""
     import_contacts((samples / "contacts.csv").read_bytes())
     data = company_list(samples)
-    worker = start_worker("pool", CELERY_TASK_SOFT_TIME_LIMIT=20, **environment)
+    worker = start_worker("pool", CELERY_TASK_SOFT_TIME_LIMIT=20)
     try:
         first = run_screening(hr.membership, data)
         assert wait_until(lambda: finished(first), timeout=300)

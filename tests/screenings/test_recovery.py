@@ -131,9 +131,9 @@ def test_a_failed_screening_watches_no_number(hr, settings):
     screening = services.create_screening(membership=hr.membership, filename="a.csv", data=LIST, monitor=True)
     [index] = pipeline.prepare_screening(str(screening.pk))
     pipeline.process_chunk(str(screening.pk), index)
-    assert WatchedNumber.objects.filter(screening=screening).count() == 4
+    assert WatchedNumber.objects.filter(watch__screening=screening).count() == 4
     pipeline.fail_screening(str(screening.pk), "stopped")
-    assert not WatchedNumber.objects.filter(screening=screening).exists()
+    assert not WatchedNumber.objects.filter(watch__screening=screening).exists()
 
 
 def test_an_estimate_charged_on_another_day_is_not_given_back_today(hr, org, settings):

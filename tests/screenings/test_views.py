@@ -1,4 +1,5 @@
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,12 +8,66 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from audit.models import AuditEvent
+from lib.hashing import number_hash
 from lib.limits import quota_use
 from screenings import services
-from screenings.models import Alert, Screening, ScreeningDraft
-from tests.factories import ContactFactory, ScreeningFactory
+from screenings.models import Alert, Screening, ScreeningDraft, Watch, WatchedNumber
+from tests.factories import ContactFactory, MembershipFactory, ScreeningFactory, ScreeningResultFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def done(hr):
+    """A finished screening of hr's organization with one stored row of each kind."""
+    screening = ScreeningFactory(
+        organization=hr.membership.organization,
+        filename="staff phones.csv",
+        total_rows=12_345,
+        finished_at=timezone.now(),
+        counts={"match": 1_234, "outside_window": 1, "no_match": 11_107, "invalid": 1, "duplicate": 2},
+    )
+    ScreeningResultFactory(screening=screening, row=12, e164="+13125550100", input="(312) 555-0100", label="E-12")
+    ScreeningResultFactory(
+        screening=screening,
+        row=20,
+        e164="+13125550111",
+        label="E-20",
+        outcome="outside_window",
+        evidence=None,
+        detail={
+            "assigned_from": "2025-01-01",
+            "assigned_to": None,
+            "first_contact": "2023-02-01",
+            "last_contact": "2023-05-01",
+        },
+    )
+    ScreeningResultFactory(
+        screening=screening,
+        row=30,
+        e164="",
+        input="12",
+        label="A-30",
+        outcome="invalid",
+        reason="too short",
+        evidence=None,
+    )
+    ScreeningResultFactory(
+        screening=screening,
+        row=40,
+        e164="+13125550100",
+        input="312.555.0100",
+        label="B-40",
+        outcome="duplicate",
+        first_row=12,
+        evidence=None,
+    )
+    return screening
+
+
+def rows_of(response) -> list[int]:
+    return [result.row for result in response.context["page"]]
 
 
 def upload(client, name: str, data: bytes):
@@ -50,6 +105,8 @@ def test_hr_uploads_checks_the_columns_then_starts_and_sees_results_with_the_dis
     content = page.content.decode()
     assert "does not say who used the phone" in content
     assert "Outside the window" in content
+    words = re.sub(r"<[^>]+>", "", content)
+    assert "outside_window" not in words and "no_match" not in words
     assert screening.phone_column == "msisdn" and screening.label_column == "device_id"
     filtered = client.get(started["Location"], {"outcome": "match"})
     assert {r.outcome for r in filtered.context["page"]} == {"match"}
@@ -99,15 +156,95 @@ def test_the_template_lists_the_columns_the_product_understands(client, hr):
     ]
 
 
-def test_progress_endpoint_reports_rows(client, hr):
+def test_cards_count_every_outcome_and_filter_the_table(client, hr, done):
+    client.force_login(hr)
+    url = reverse("screenings:detail", args=[done.pk])
+    page = client.get(url)
+    content = page.content.decode()
+    assert "1,234" in content and "11,107" in content  # thousands separators
+    cards = {card["words"]: card for card in page.context["cards"]}
+    assert list(cards) == ["Match", "Outside the window", "Invalid", "Repeats", "No match"]
+    assert not cards["No match"]["filters"]  # those rows are never stored: a count only
+    assert 'href="?outcome=match"' in content
+    assert rows_of(client.get(url, {"outcome": "outside_window"})) == [20]
+    assert rows_of(client.get(url, {"outcome": "no_match"})) == [12, 20, 30, 40]  # not a filter: ignored
+
+
+def test_rows_say_why_in_words(client, hr, done):
+    client.force_login(hr)
+    content = client.get(reverse("screenings:detail", args=[done.pk])).content.decode()
+    assert "Held 2025-01-01 – until now;" in content and "contacts 2023-02-01 – 2023-05-01" in content
+    assert "Repeat of" in content and "row 12</a>" in content
+    assert "The number is too short." in content
+    assert "Evidence report" in content
+
+
+@pytest.mark.parametrize(
+    ("sort", "rows"),
+    [
+        ("row", [12, 20, 30, 40]),
+        ("-row", [40, 30, 20, 12]),
+        ("label", [30, 40, 12, 20]),
+        ("-outcome", [20, 12, 30, 40]),
+        ("number", [30, 12, 40, 20]),
+        ("evil; drop table", [12, 20, 30, 40]),
+    ],
+)
+def test_columns_sort_from_a_whitelist(client, hr, done, sort, rows):
+    client.force_login(hr)
+    assert rows_of(client.get(reverse("screenings:detail", args=[done.pk]), {"sort": sort})) == rows
+
+
+@pytest.mark.parametrize(
+    ("search", "rows"),
+    [("312-555-0100", [12, 40]), ("+1 (312) 555 0111", [20]), ("e-1", [12]), ("b-4", [40]), ("nobody", [])],
+)
+def test_search_by_number_in_any_format_or_by_label(client, hr, done, search, rows):
+    client.force_login(hr)
+    assert rows_of(client.get(reverse("screenings:detail", args=[done.pk]), {"q": search})) == rows
+
+
+def test_pages_keep_filters_sort_and_search(client, hr, done, monkeypatch):
+    from screenings import views
+
+    monkeypatch.setattr(views, "RESULTS_PER_PAGE", 1)
+    client.force_login(hr)
+    response = client.get(reverse("screenings:detail", args=[done.pk]), {"q": "3125550100", "sort": "-row"})
+    assert rows_of(response) == [40]
+    assert 'href="?q=3125550100&amp;sort=-row&amp;page=2"' in response.content.decode()
+
+
+def test_progress_reports_rows_speed_and_time_left(client, hr):
     screening = ScreeningFactory(
-        organization=hr.membership.organization, status="running", total_rows=200, processed_rows=50
+        organization=hr.membership.organization,
+        status="running",
+        total_rows=200,
+        processed_rows=50,
+        started_at=timezone.now() - timedelta(seconds=100),
     )
     client.force_login(hr)
     state = client.get(reverse("screenings:status", args=[screening.pk])).json()
-    assert state == {"status": "running", "processed": 50, "total": 200, "percent": 25, "finished": False}
+    assert {key: state[key] for key in ("status", "processed", "total", "percent", "finished")} == {
+        "status": "running",
+        "processed": 50,
+        "total": 200,
+        "percent": 25,
+        "finished": False,
+    }
+    assert state["rows_per_second"] == 0.5 and state["seconds_left"] == 300
+    assert state["text"] == "Running: 50 of 200 rows, 0.5 rows a second, about 5 minutes left."
     page = client.get(reverse("screenings:detail", args=[screening.pk])).content.decode()
     assert '<progress id="progress-bar" max="100" value="25">' in page
+    assert "about 5 minutes left" in client.get(reverse("screenings:list")).content.decode()
+
+
+def test_status_words_are_the_same_everywhere(client, hr):
+    failed = ScreeningFactory(organization=hr.membership.organization, status="failed", error="The file is empty.")
+    ScreeningFactory(organization=hr.membership.organization, status="queued")
+    client.force_login(hr)
+    listing = client.get(reverse("screenings:list")).content.decode()
+    assert "Failed: The file is empty." in listing and "Queued" in listing
+    assert "Failed: The file is empty." in client.get(reverse("screenings:detail", args=[failed.pk])).content.decode()
 
 
 def test_a_file_with_no_column_found_shows_its_rows_to_choose_from(client, hr, django_capture_on_commit_callbacks):
@@ -131,11 +268,66 @@ def test_delete_from_the_page(client, hr):
     assert not Screening.objects.exists()
 
 
-def test_admins_see_and_clear_alerts(client, org_admin):
-    contact = ContactFactory()
-    Alert.objects.create(organization=org_admin.membership.organization, contact=contact)
-    client.force_login(org_admin)
+def test_evidence_report_of_a_match_is_an_audited_export(client, legal, done):
+    client.force_login(legal)
+    response = client.get(reverse("screenings:evidence", args=[done.pk, 12]))
+    content = response.content.decode()
+    event = AuditEvent.objects.get(action="screening.evidence_report")
+    assert event.number_hash == number_hash("+13125550100") and event.actor == legal
+    assert "+13125550100" in content and "E-12" in content
+    assert "does not say who used the phone" in content
+    assert "What it may not conclude" in content
+    assert "http://testserver/disputes/new/" in content
+    assert f"event {event.pk}" in content
+
+
+@pytest.mark.parametrize("row", [20, 30, 40, 99])
+def test_only_a_match_has_an_evidence_report(client, hr, done, row):
+    client.force_login(hr)
+    assert client.get(reverse("screenings:evidence", args=[done.pk, row])).status_code == 404
+    assert not AuditEvent.objects.filter(action="screening.evidence_report").exists()
+
+
+def test_another_orgs_evidence_report_is_a_404(client, done):
+    stranger = MembershipFactory(role="admin").user
+    client.force_login(stranger)
+    assert client.get(reverse("screenings:evidence", args=[done.pk, 12])).status_code == 404
+
+
+def test_hr_starts_and_stops_watching_a_finished_screening(client, hr, done):
+    client.force_login(hr)
+    response = client.post(reverse("screenings:watch_start", args=[done.pk]))
+    assert response["Location"] == reverse("screenings:watches")
+    watch = Watch.objects.get()
+    assert watch.numbers.count() == 2  # the match (and its repeat) and the number outside the window
+    page = client.get(reverse("screenings:watches")).content.decode()
+    assert "staff phones.csv, " in page and hr.email in page and "Stop watching" in page
+    client.post(reverse("screenings:watch_stop", args=[watch.pk]))
+    watch.refresh_from_db()
+    assert watch.stopped_by == hr
+    assert {"monitoring.watch_started", "monitoring.watch_stopped"} <= set(
+        AuditEvent.objects.values_list("action", flat=True)
+    )
+
+
+def test_legal_can_neither_watch_nor_see_watch_lists(client, legal, done):
+    client.force_login(legal)
+    assert client.post(reverse("screenings:watch_start", args=[done.pk])).status_code == 403
+    assert client.get(reverse("screenings:watches")).status_code == 403
+    assert not Watch.objects.exists()
+
+
+def test_hr_sees_an_alert_with_its_row_and_label_and_reviews_it(client, hr, done):
+    watch = Watch.objects.create(organization=done.organization, screening=done, name="staff phones.csv, 2026-01-01")
+    contact = ContactFactory(number__e164="+13125550100")
+    watched = WatchedNumber.objects.create(watch=watch, number_hash=number_hash("+13125550100"), label="E-12", row=12)
+    alert = Alert.objects.create(organization=done.organization, watched_number=watched, contact=contact)
+    client.force_login(hr)
+    page = client.get(reverse("screenings:alerts")).content.decode()
+    assert "+13125550100" in page and "E-12, row 12 of" in page
+    assert reverse("screenings:detail", args=[done.pk]) in page
+    client.post(reverse("screenings:alert_review", args=[alert.pk]), {"note": "Holder interviewed."})
+    alert.refresh_from_db()
+    assert alert.reviewed_by == hr and alert.review_note == "Holder interviewed."
     page = client.get(reverse("screenings:alerts"))
-    assert contact.number.e164 in page.content.decode()
-    client.post(reverse("screenings:alerts"))
-    assert client.get(reverse("screenings:alerts")).context["alerts"] == []
+    assert page.context["alerts"] == [] and "Holder interviewed." in page.content.decode()

@@ -1,0 +1,44 @@
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from lib.hashing import number_hash
+
+BEFORE = [("screenings", "0007_several_phone_columns_and_drafts")]
+AFTER = [("screenings", "0010_watched_numbers_belong_to_watches")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_watched_numbers_go_into_one_watch_per_screening(org, hr):
+    apps = migrate(BEFORE)
+    Screening = apps.get_model("screenings", "Screening")
+    screening = Screening.objects.create(
+        organization_id=org.pk, created_by_id=hr.pk, filename="phones.csv", region="US", status="done"
+    )
+    apps.get_model("screenings", "ScreeningResult").objects.create(
+        screening=screening,
+        chunk_index=0,
+        row=7,
+        input="2065550100",
+        label="E-7",
+        e164="+12065550100",
+        outcome="match",
+    )
+    WatchedNumber = apps.get_model("screenings", "WatchedNumber")
+    for e164 in ("+12065550100", "+12065550199"):
+        WatchedNumber.objects.create(organization_id=org.pk, screening=screening, number_hash=number_hash(e164))
+
+    apps = migrate(AFTER)
+    watch = apps.get_model("screenings", "Watch").objects.get()
+    assert (watch.screening_id, watch.created_by_id) == (screening.pk, hr.pk)
+    assert watch.name.startswith("phones.csv, ")
+    numbers = {n.number_hash: (n.label, n.row) for n in apps.get_model("screenings", "WatchedNumber").objects.all()}
+    assert numbers == {number_hash("+12065550100"): ("E-7", 7), number_hash("+12065550199"): ("", None)}
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the schema the other tests expect
