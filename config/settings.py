@@ -284,6 +284,7 @@ CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-screenings": {"task": "screenings.tasks.requeue_stalled_screenings_task", "schedule": 30.0},
+    "requeue-stalled-imports": {"task": "directory.tasks.requeue_stalled_imports_task", "schedule": 30.0},
     "purge-expired-screenings": {"task": "screenings.tasks.purge_expired_screenings_task", "schedule": 3600.0},
     "purge-expired-directory": {"task": "directory.tasks.purge_expired_directory_task", "schedule": 86400.0},
 }

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.real_servers, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_killed_worker_loses_and_doubles_nothing(real_broker, samples, hr, settings):
-    import_contacts((samples / "contacts.csv").read_bytes())
+    import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
     data = company_list(samples)
 
     worker = start_worker("steady")
