@@ -28,7 +28,6 @@ from lib.tabular import UnreadableFile, csv_rows, decode, line_count
 
 REQUIRED_COLUMNS = ("number", "occurred_at", "channel", "operation")
 IMPORT_OUTCOMES = ("added", "skipped", "rejected")
-BATCH_ROWS = 20_000
 MAX_ATTEMPTS = 5
 GAVE_UP = "This import stopped a worker {attempts} times, so it was stopped. The rows reported were imported."
 
@@ -302,12 +301,12 @@ def _import_batches(contact_import: ContactImport, data: bytes) -> None:
 
 
 def _batches(rows: Iterator[list[str]]) -> Iterator[list[tuple[int, list[str]]]]:
-    """The file's rows that are not blank, with their spreadsheet row numbers, BATCH_ROWS at a time."""
+    """The file's rows that are not blank, with their spreadsheet row numbers, CONTACT_IMPORT_BATCH_ROWS at a time."""
     batch = []
     for row_number, cells in enumerate(rows, start=2):
         if any(cell.strip() for cell in cells):
             batch.append((row_number, cells))
-        if len(batch) == BATCH_ROWS:
+        if len(batch) == settings.CONTACT_IMPORT_BATCH_ROWS:
             yield batch
             batch = []
     if batch:

@@ -32,14 +32,14 @@ CREATE TEMPORARY TABLE {STAGING} (
 INSERT_NUMBERS_SQL = """
 INSERT INTO directory_listednumber
     (e164, region, number_type, status, status_reason, contact_count, created_at, updated_at)
-SELECT DISTINCT e164, region, number_type, %s, '', 0, %s, %s FROM directory_import_staging WHERE number_type <> ''
+SELECT DISTINCT e164, region, number_type, 'listed', '', 0, {now}, {now} FROM directory_import_staging WHERE number_type <> ''
 ON CONFLICT DO NOTHING
 RETURNING id"""
 
 INSERT_CONTACTS_SQL = """
 INSERT INTO directory_contact
     (number_id, operation_id, occurred_at, channel, case_reference, notes, recorded_by_id, created_at)
-SELECT DISTINCT number.id, staged.operation_id, staged.occurred_at, staged.channel, '', '', %s, %s
+SELECT DISTINCT number.id, staged.operation_id, staged.occurred_at, staged.channel, '', '', {actor}, {now}
 FROM directory_import_staging AS staged JOIN directory_listednumber AS number ON number.e164 = staged.e164
 WHERE true
 ON CONFLICT DO NOTHING
@@ -96,16 +96,15 @@ def write_contacts(staged: list[StagedContact], *, actor_id: int | None, now: da
     now = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         _stage(cursor, staged)
-        try:
-            new_numbers = _returned_ids(cursor, INSERT_NUMBERS_SQL, [ListedNumber.Status.LISTED, now, now])
-            new_contacts = _returned_ids(cursor, INSERT_CONTACTS_SQL, [actor_id, now])
-            cursor.execute(ROW_CONTACTS_SQL)
-            written = _fates(cursor.fetchall(), set(new_contacts))
-            record_creations(cursor, ListedNumber, new_numbers, actor_id=actor_id, now=now)
-            record_creations(cursor, Contact, new_contacts, actor_id=actor_id, now=now)
-            refresh_summaries(cursor, new_contacts)
-        finally:
-            cursor.execute(f"DROP TABLE {STAGING}")
+        new_numbers = _returned_ids(cursor, INSERT_NUMBERS_SQL.format(now=typed("timestamptz")), [now, now])
+        insert_contacts = INSERT_CONTACTS_SQL.format(actor=typed("bigint"), now=typed("timestamptz"))
+        new_contacts = _returned_ids(cursor, insert_contacts, [actor_id, now])
+        cursor.execute(ROW_CONTACTS_SQL)
+        written = _fates(cursor.fetchall(), set(new_contacts))
+        record_creations(cursor, ListedNumber, new_numbers, actor_id=actor_id, now=now)
+        record_creations(cursor, Contact, new_contacts, actor_id=actor_id, now=now)
+        refresh_summaries(cursor, new_contacts)
+        cursor.execute(f"DROP TABLE {STAGING}")
     return written
 
 
@@ -125,6 +124,7 @@ def _stage(cursor, staged: list[StagedContact]) -> None:
         for row in staged
     ]
     postgresql = connection.vendor == "postgresql"
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")  # left by a batch that failed on this connection
     cursor.execute(STAGING_SQL.format(datetime="timestamptz" if postgresql else "datetime"))
     if postgresql:
         text = "".join("\t".join(map(str, row)) + "\n" for row in rows)
@@ -157,6 +157,11 @@ def _fates(rows: Iterable[tuple], new_contacts: set[int]) -> list[WrittenRow]:
     return written
 
 
+def typed(sql_type: str) -> str:
+    """A parameter in a SELECT's list: PostgreSQL needs its type (it would take NULL or a date for text)."""
+    return f"CAST(%s AS {sql_type})" if connection.vendor == "postgresql" else "%s"
+
+
 def ids_condition(column: str, ids: list[int]) -> tuple[str, list]:
     """`column` is one of `ids`, sent as one parameter whatever their number."""
     if connection.vendor == "postgresql":
@@ -173,7 +178,11 @@ def record_creations(cursor, model: type[Model], ids: list[int], *, actor_id: in
     if not ids:
         return
     history = model.history.model
-    own = {"history_date": ("%s", now), "history_user": ("%s", actor_id), "history_type": ("%s", "+")}
+    own = {
+        "history_date": (typed("timestamptz"), now),
+        "history_user": (typed("bigint"), actor_id),
+        "history_type": ("'+'", None),
+    }
     own["history_change_reason"] = ("NULL", None)
     columns, values, params = [], [], []
     for field in history._meta.concrete_fields:
@@ -182,7 +191,7 @@ def record_creations(cursor, model: type[Model], ids: list[int], *, actor_id: in
         columns.append(connection.ops.quote_name(field.column))
         value, param = own.get(field.name, (connection.ops.quote_name(field.column), None))
         values.append(value)
-        if value == "%s":
+        if "%s" in value:
             params.append(param)
     condition, id_params = ids_condition("id", ids)
     cursor.execute(

@@ -52,8 +52,8 @@ def queue_and_run(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def small_batches(monkeypatch):
-    monkeypatch.setattr(importing, "BATCH_ROWS", 100)
+def small_batches(settings):
+    settings.CONTACT_IMPORT_BATCH_ROWS = 100
 
 
 def test_the_job_reports_the_sample_directory_as_the_row_by_row_import_did(samples, queue_and_run, small_batches):
