@@ -32,7 +32,8 @@ CREATE TEMPORARY TABLE {STAGING} (
 INSERT_NUMBERS_SQL = """
 INSERT INTO directory_listednumber
     (e164, region, number_type, status, status_reason, contact_count, created_at, updated_at)
-SELECT DISTINCT e164, region, number_type, 'listed', '', 0, {now}, {now} FROM directory_import_staging WHERE number_type <> ''
+SELECT DISTINCT e164, region, number_type, 'listed', '', 0, {now}, {now}
+FROM directory_import_staging WHERE number_type <> ''
 ON CONFLICT DO NOTHING
 RETURNING id"""
 
