@@ -1,14 +1,16 @@
 """Writing one batch of checked contacts with set operations (SPEC section 2).
 
 The batch goes into a temporary staging table (COPY on PostgreSQL, multi-row INSERTs elsewhere).
-Then `INSERT … ON CONFLICT DO NOTHING` adds the numbers and contacts the directory does not have
-yet, the history of each new number and contact is written in bulk, and one statement refreshes
-the contact summary of the numbers that gained contacts. The unique constraints on numbers and
-contacts make a batch written twice add nothing the second time.
+Then `INSERT … ON CONFLICT DO NOTHING` adds the numbers (with their contact summary) and contacts
+the directory does not have yet, the history of each new number and contact is written in bulk, and
+one statement refreshes the contact summary of the numbers already listed that gained contacts. The
+unique constraints on numbers and contacts make a batch written twice add nothing the second time.
 """
 
 import io
 import json
+import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +20,8 @@ from django.db.models import Model
 
 from directory.models import Contact, ListedNumber
 from lib.phone import describe
+
+logger = logging.getLogger(__name__)
 
 STAGING = "directory_import_staging"
 STAGING_COLUMNS = ("row", "e164", "region", "number_type", "operation_id", "occurred_at", "channel")
@@ -30,10 +34,15 @@ CREATE TEMPORARY TABLE {STAGING} (
 
 # The SELECTs have a WHERE clause so that SQLite reads ON CONFLICT as the INSERT's, not a join's.
 INSERT_NUMBERS_SQL = """
-INSERT INTO directory_listednumber
-    (e164, region, number_type, status, status_reason, contact_count, created_at, updated_at)
-SELECT DISTINCT e164, region, number_type, 'listed', '', 0, {now}, {now}
-FROM directory_import_staging WHERE number_type <> ''
+INSERT INTO directory_listednumber (e164, region, number_type, status, status_reason,
+    first_contact_at, last_contact_at, contact_count, created_at, updated_at)
+SELECT e164, MIN(region), MIN(number_type), 'listed', '', MIN(occurred_at), MAX(occurred_at), COUNT(*), {now}, {now}
+FROM (
+    SELECT DISTINCT e164, region, number_type, occurred_at, channel, operation_id
+    FROM directory_import_staging WHERE number_type <> ''
+) AS contact
+WHERE true
+GROUP BY e164
 ON CONFLICT DO NOTHING
 RETURNING id"""
 
@@ -47,7 +56,7 @@ ON CONFLICT DO NOTHING
 RETURNING id"""
 
 ROW_CONTACTS_SQL = """
-SELECT staged.row, contact.id, number.status
+SELECT staged.row, contact.id, number.id, number.status
 FROM directory_import_staging AS staged
 JOIN directory_listednumber AS number ON number.e164 = staged.e164
 JOIN directory_contact AS contact ON contact.number_id = number.id AND contact.operation_id = staged.operation_id
@@ -59,9 +68,7 @@ UPDATE directory_listednumber
 SET first_contact_at = summary.first_at, last_contact_at = summary.last_at, contact_count = summary.total
 FROM (
     SELECT number_id, MIN(occurred_at) AS first_at, MAX(occurred_at) AS last_at, COUNT(*) AS total
-    FROM directory_contact
-    WHERE number_id IN (SELECT number_id FROM directory_contact WHERE {new_contacts})
-    GROUP BY number_id
+    FROM directory_contact WHERE {numbers} GROUP BY number_id
 ) AS summary
 WHERE directory_listednumber.id = summary.number_id"""
 
@@ -84,6 +91,7 @@ class WrittenRow:
     row: int
     contact_id: int
     added: bool
+    number_id: int
     number_status: str
 
 
@@ -104,14 +112,17 @@ def write_contacts(staged: list[StagedContact], *, actor_id: int | None, now: da
         written = _fates(cursor.fetchall(), set(new_contacts))
         record_creations(cursor, ListedNumber, new_numbers, actor_id=actor_id, now=now)
         record_creations(cursor, Contact, new_contacts, actor_id=actor_id, now=now)
-        refresh_summaries(cursor, new_contacts)
+        gained = {row.number_id for row in written if row.added} - set(new_numbers)
+        refresh_summaries(cursor, sorted(gained))
         cursor.execute(f"DROP TABLE {STAGING}")
     return written
 
 
 def _stage(cursor, staged: list[StagedContact]) -> None:
     """The batch in the staging table; numbers the directory does not have yet come with their region and type."""
-    known = set(ListedNumber.objects.filter(e164__any_of={row.e164 for row in staged}).values_list("e164", flat=True))
+    started = time.perf_counter()
+    numbers = {row.e164 for row in staged}
+    known = set(ListedNumber.objects.filter(e164__any_of=numbers).values_list("e164", flat=True))
     adapt = connection.ops.adapt_datetimefield_value
     rows = [
         (
@@ -124,6 +135,12 @@ def _stage(cursor, staged: list[StagedContact]) -> None:
         )
         for row in staged
     ]
+    logger.info(
+        "%d numbers looked up and %d new ones described in %.2f s",
+        len(numbers),
+        len(numbers - known),
+        time.perf_counter() - started,
+    )
     postgresql = connection.vendor == "postgresql"
     cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")  # left by a batch that failed on this connection
     cursor.execute(STAGING_SQL.format(datetime="timestamptz" if postgresql else "datetime"))
@@ -151,10 +168,10 @@ def _fates(rows: Iterable[tuple], new_contacts: set[int]) -> list[WrittenRow]:
     """The first row of each new contact added it; every other row found its contact already there."""
     claimed: set[int] = set()
     written = []
-    for row, contact_id, status in rows:
+    for row, contact_id, number_id, status in rows:
         added = contact_id in new_contacts and contact_id not in claimed
         claimed.add(contact_id)
-        written.append(WrittenRow(row, contact_id, added, status))
+        written.append(WrittenRow(row, contact_id, added, number_id, status))
     return written
 
 
@@ -202,9 +219,8 @@ def record_creations(cursor, model: type[Model], ids: list[int], *, actor_id: in
     )
 
 
-def refresh_summaries(cursor, new_contacts: list[int]) -> None:
-    """First and last contact time and contact count of every number that gained one of these contacts."""
-    if not new_contacts:
-        return
-    condition, params = ids_condition("id", new_contacts)
-    cursor.execute(REFRESH_SUMMARY_SQL.format(new_contacts=condition), params)
+def refresh_summaries(cursor, number_ids: list[int]) -> None:
+    """First and last contact time and contact count of these numbers, from their contacts."""
+    if number_ids:
+        numbers, params = ids_condition("number_id", number_ids)
+        cursor.execute(REFRESH_SUMMARY_SQL.format(numbers=numbers), params)
