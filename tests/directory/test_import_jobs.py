@@ -321,6 +321,18 @@ def test_the_admin_report_downloads_as_csv_escaped_against_formulas(curator_clie
     assert AuditEvent.objects.filter(action="directory.import_report_exported").exists()
 
 
+def test_the_admin_checkbox_accepts_contacts_outside_their_operations_dates(curator_client, spokane):
+    data = (HEADER + "+12062264011,2019-02-01T10:00:00Z,call,Spokane 2024\n").encode()
+    upload = SimpleUploadedFile("contacts.csv", data, content_type="text/csv")
+    curator_client.post(reverse("admin:directory_contact_import"), {"file": upload, "allow_outside_operation": "on"})
+    job = ContactImport.objects.get()
+    assert (job.allow_outside_operation, job.create_operations) == (True, False)
+    importing.run_import(str(job.pk))
+    page = curator_client.get(reverse("admin:directory_contact_import_status", args=[job.pk]))
+    assert b"Added 1, skipped 0 as already present, rejected 0." in page.content
+    assert b"Contacts outside their operation's dates are accepted and flagged." in page.content
+
+
 def test_the_admin_page_explains_a_broken_file_at_once(curator_client):
     upload = SimpleUploadedFile("contacts.csv", b"phone,when\n1,2\n", content_type="text/csv")
     response = curator_client.post(reverse("admin:directory_contact_import"), {"file": upload})
