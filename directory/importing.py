@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import record_event
-from directory.ingestion import StagedContact, write_contacts
+from directory.ingestion import StagedContact, WrittenRow, write_contacts
 from directory.models import Contact, ContactImport, ContactImportBatch, ContactImportFile, ListedNumber, Operation
 from directory.services import announce_new_contacts
 from lib.phone import normalize
@@ -187,6 +187,25 @@ class BatchResult:
 def import_batch(book: OperationBook, rows: list[tuple[int, list[str]]], columns: dict[str, int]) -> BatchResult:
     """Check, then write, one batch of (row number, cells): the report of each of its rows and the new contacts."""
     started = time.perf_counter()
+    report, checked = check_rows(book, rows, columns)
+    checked_at = time.perf_counter()
+    contact_import = book.contact_import
+    staged = [row.staged for row in checked.values()]
+    written = write_contacts(staged, actor_id=contact_import.created_by_id, now=timezone.now())
+    logger.info(
+        "import %s: %d rows checked in %.2f s, written in %.2f s",
+        contact_import.pk,
+        len(rows),
+        checked_at - started,
+        time.perf_counter() - checked_at,
+    )
+    report.update(written_rows(checked, written))
+    new_contacts = [fate.contact_id for fate in written if fate.added]
+    return BatchResult([report[row_number] for row_number in sorted(report)], new_contacts)
+
+
+def check_rows(book: OperationBook, rows, columns) -> tuple[dict[int, ImportedRow], dict[int, CheckedRow]]:
+    """The rejected rows' report, and the rows to write."""
     report: dict[int, ImportedRow] = {}
     checked: dict[int, CheckedRow] = {}
     for row_number, cells in rows:
@@ -195,21 +214,15 @@ def import_batch(book: OperationBook, rows: list[tuple[int, list[str]]], columns
             checked[row_number] = check_row(book, row_number, values)
         except RowRejected as rejection:
             report[row_number] = ImportedRow(row_number, "rejected", values["number"], str(rejection))
-    contact_import = book.contact_import
-    checked_at = time.perf_counter()
-    written = write_contacts(
-        [row.staged for row in checked.values()], actor_id=contact_import.created_by_id, now=timezone.now()
-    )
-    logger.info(
-        "import %s: %d rows checked in %.2f s, written in %.2f s",
-        contact_import.pk,
-        len(rows),
-        checked_at - started,
-        time.perf_counter() - checked_at,
-    )
+    return report, checked
+
+
+def written_rows(checked: dict[int, CheckedRow], written: list[WrittenRow]) -> dict[int, ImportedRow]:
+    """The report of the rows that were written: added (with their notes) or already present."""
+    report = {}
     statuses = dict(ListedNumber.Status.choices)
     for fate in written:
-        row = checked.pop(fate.row)
+        row = checked[fate.row]
         if not fate.added:
             report[fate.row] = ImportedRow(fate.row, "skipped", row.staged.e164, "already present")
             continue
@@ -217,10 +230,9 @@ def import_batch(book: OperationBook, rows: list[tuple[int, list[str]]], columns
         if fate.number_status != ListedNumber.Status.LISTED:
             notes.append(STATUS_NOTE.format(status=statuses[fate.number_status].lower()))
         report[fate.row] = ImportedRow(fate.row, "added", row.staged.e164, "; ".join(notes))
-    for row_number, row in checked.items():  # its number was deleted while the batch was written
-        report[row_number] = ImportedRow(row_number, "rejected", row.staged.e164, "number was deleted meanwhile")
-    new_contacts = [fate.contact_id for fate in written if fate.added]
-    return BatchResult([report[row_number] for row_number in sorted(report)], new_contacts)
+    for row_number in checked.keys() - report.keys():  # its number was deleted while the batch was written
+        report[row_number] = ImportedRow(row_number, "rejected", checked[row_number].staged.e164, "number was deleted")
+    return report
 
 
 # The report of a batch: one CSV line per row (row, outcome, number, message).
