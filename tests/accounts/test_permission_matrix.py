@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Organization
 from accounts.services import create_api_key, invite_member
+from directory.importing import create_import
 from tests.factories import (
     ContactFactory,
     ListedNumberFactory,
@@ -136,6 +137,9 @@ EXPECTED = {
     "api:contact-list": ("get", None, STAFF_API),
     "api:contact-detail": ("get", "contact", STAFF_API),
     "api:contact-import": ("get", None, {**STAFF_API, "staff": 405}),
+    "api:contact-import-detail": ("get", "contact_import", STAFF_API),
+    "api:contact-import-rows": ("get", "contact_import", STAFF_API),
+    "api:contact-import-csv": ("get", "contact_import", STAFF_API),
 }
 
 
@@ -183,6 +187,7 @@ def world(db):
         "operation": {"pk": OperationFactory().pk},
         "contact": {"pk": contact.pk},
         "screening": {"pk": ScreeningFactory(organization=org).pk},
+        "contact_import": {"pk": create_import(data=b"number,occurred_at,channel,operation\n", queue=False).pk},
     }
     return users, kwargs
 
