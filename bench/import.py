@@ -21,7 +21,7 @@ from pathlib import Path
 
 # Run as a script, this file's folder is first on sys.path: its helper modules import as they are.
 import common
-from screening import first_free_port, get, upload
+from screening import first_free_port, get, own_roots, upload
 from screening_processes import MachineLoad, MemoryWatch, start_celery, wait_for_celery
 
 OUT = common.ROOT / "bench" / "out" / "import.json"
@@ -189,11 +189,6 @@ def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
         common.stop(gunicorn)
         common.stop(worker)
     return figures
-
-
-def own_roots(workdir: Path) -> set[int]:
-    postmaster = int((workdir / "pg" / "postmaster.pid").read_text().split()[0])
-    return {os.getpid(), postmaster, int((workdir / "redis.pid").read_text())}
 
 
 def report(figures: dict, options: argparse.Namespace) -> dict:
