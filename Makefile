@@ -51,3 +51,6 @@ screenshots: $(STAMP)
 .PHONY: bench-tenants
 bench-tenants: $(STAMP)
 	$(BIN)/python bench/tenants.py
+.PHONY: bench-import
+bench-import: $(STAMP)
+	$(BIN)/python bench/import.py

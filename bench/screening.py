@@ -80,7 +80,7 @@ def get(url: str, key: str, timeout: float = 30) -> dict:
     return call(urllib.request.Request(url, headers={"Authorization": f"Api-Key {key}"}), timeout)  # noqa: S310
 
 
-def upload(base: str, key: str, path: Path) -> dict:
+def upload(base: str, key: str, path: Path, endpoint: str = "/api/v1/screenings/") -> dict:
     """POST the file as a browser would (multipart/form-data) and return the 202 answer."""
     boundary = uuid.uuid4().hex
     body = b"".join(
@@ -92,7 +92,7 @@ def upload(base: str, key: str, path: Path) -> dict:
         ]
     )
     headers = {"Authorization": f"Api-Key {key}", "Content-Type": f"multipart/form-data; boundary={boundary}"}
-    request = urllib.request.Request(base + "/api/v1/screenings/", data=body, headers=headers, method="POST")  # noqa: S310
+    request = urllib.request.Request(base + endpoint, data=body, headers=headers, method="POST")  # noqa: S310
     return call(request, timeout=600)
 
 

@@ -260,6 +260,7 @@ SCREENING_CHUNK_ROWS = envint("SCREENING_CHUNK_ROWS", 20_000, minimum=1)
 SCREENING_STALL_SECONDS = envint("SCREENING_STALL_SECONDS", 90, minimum=1)
 SCREENING_MAX_ATTEMPTS = envint("SCREENING_MAX_ATTEMPTS", 5, minimum=1)
 SCREENING_INTERACTIVE_ROWS = envint("SCREENING_INTERACTIVE_ROWS", 50_000, minimum=0)
+CONTACT_IMPORT_BATCH_ROWS = envint("CONTACT_IMPORT_BATCH_ROWS", 20_000, minimum=1)
 DISPUTES_PER_IP_PER_HOUR = envint("DISPUTES_PER_IP_PER_HOUR", 5, minimum=1)
 DISPUTE_CODES_PER_NUMBER_PER_DAY = envint("DISPUTE_CODES_PER_NUMBER_PER_DAY", 3, minimum=1)
 DISPUTE_CODE_VALID_MINUTES = envint("DISPUTE_CODE_VALID_MINUTES", 10, minimum=1)
@@ -341,6 +342,7 @@ CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-screenings": {"task": "screenings.tasks.requeue_stalled_screenings_task", "schedule": 30.0},
+    "requeue-stalled-imports": {"task": "directory.tasks.requeue_stalled_imports_task", "schedule": 30.0},
     "purge-expired-screenings": {"task": "screenings.tasks.purge_expired_screenings_task", "schedule": 3600.0},
     "purge-stale-drafts": {"task": "screenings.tasks.purge_stale_drafts_task", "schedule": 600.0},
     "purge-expired-directory": {"task": "directory.tasks.purge_expired_directory_task", "schedule": 86400.0},

@@ -2,14 +2,17 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from directory import services
-from directory.importing import import_contacts
-from directory.models import Contact, ListedNumber, Operation
+from directory.import_reports import ReportRows, report_csv_response
+from directory.importing import create_import
+from directory.models import Contact, ContactImport, ListedNumber, Operation
 from lib.forms import NumberField
 from lib.phone import normalize
 from lib.tabular import UnreadableFile
@@ -138,8 +141,21 @@ class OperationAdmin(SimpleHistoryAdmin):
         services.record_operation_change(operation=obj, created=not change, request=request)
 
 
+REJECTED_SHOWN = 100
+
+
 class ContactImportForm(forms.Form):
     file = forms.FileField(help_text="CSV with the columns number, occurred_at, channel, operation.")
+    create_operations = forms.BooleanField(
+        required=False,
+        label="Create operations the file names that do not exist yet",
+        help_text="Otherwise their rows are rejected as an unknown operation. New operations have no dates.",
+    )
+    allow_outside_operation = forms.BooleanField(
+        required=False,
+        label="Accept contacts dated outside their operation's dates",
+        help_text="Otherwise such rows are rejected; accepted, each is flagged in the report.",
+    )
 
 
 @admin.register(Contact)
@@ -170,25 +186,72 @@ class ContactAdmin(SimpleHistoryAdmin):
         services.delete_contacts(contacts=queryset.select_related("number"), request=request)
 
     def get_urls(self):
-        extra = [path("import/", self.admin_site.admin_view(self.import_view), name="directory_contact_import")]
+        view = self.admin_site.admin_view
+        extra = [
+            path("import/", view(self.import_view), name="directory_contact_import"),
+            path("import/<uuid:pk>/", view(self.import_status_view), name="directory_contact_import_status"),
+            path(
+                "import/<uuid:pk>/progress/",
+                view(self.import_progress_view),
+                name="directory_contact_import_progress",
+            ),
+            path("import/<uuid:pk>/report.csv", view(self.import_report_view), name="directory_contact_import_report"),
+        ]
         return extra + super().get_urls()
 
     def import_view(self, request):
+        """The upload form; the import is queued and the curator follows it on its own page."""
         if not self.has_add_permission(request):
-            return self.admin_site.login(request)
+            raise PermissionDenied
         form = ContactImportForm(request.POST or None, request.FILES or None)
-        report = None
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                report = import_contacts(upload.read(), actor=request.user, filename=upload.name)
+                contact_import = create_import(
+                    data=upload.read(),
+                    filename=upload.name,
+                    actor=request.user,
+                    create_operations=form.cleaned_data["create_operations"],
+                    allow_outside_operation=form.cleaned_data["allow_outside_operation"],
+                    request=request,
+                )
             except UnreadableFile as error:
                 form.add_error("file", str(error))
+            else:
+                return redirect("admin:directory_contact_import_status", pk=contact_import.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form}
+        return TemplateResponse(request, "admin/directory/contact/import.html", {**context, "title": "Import contacts"})
+
+    def _import(self, request, pk) -> ContactImport:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(ContactImport, pk=pk)
+
+    def import_status_view(self, request, pk):
+        """Progress while the workers import the file, then the counts and the first rejected rows."""
+        contact_import = self._import(request, pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "form": form,
-            "report": report,
-            "title": "Import contacts",
+            "title": f"Import of {contact_import.filename or 'contacts'}",
+            "job": contact_import,
+            "rejected": ReportRows(contact_import, "rejected")[:REJECTED_SHOWN],
+            "rejected_shown": REJECTED_SHOWN,
         }
-        return TemplateResponse(request, "admin/directory/contact/import.html", context)
+        return TemplateResponse(request, "admin/directory/contact/import_status.html", context)
+
+    def import_progress_view(self, request, pk):
+        """What the status page's progress bar polls."""
+        contact_import = self._import(request, pk)
+        return JsonResponse(
+            {
+                "status": contact_import.get_status_display(),
+                "processed": contact_import.processed_rows,
+                "total": contact_import.total_rows,
+                "percent": contact_import.percent,
+                "finished": contact_import.is_finished,
+            }
+        )
+
+    def import_report_view(self, request, pk):
+        return report_csv_response(self._import(request, pk), request)

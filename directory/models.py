@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Lookup
@@ -123,3 +125,83 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} from {self.number} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ContactImport(models.Model):
+    """A CSV file of contacts imported by a Celery worker, batch by batch (SPEC section 2).
+
+    The file is kept in the database (shared by every worker) only until the job ends. Each
+    batch's contacts and its part of the per-row report are committed together, so a job whose
+    worker died starts again after its last committed batch.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    create_operations = models.BooleanField(
+        default=False, help_text="Operations named in the file but unknown are created (without dates)."
+    )
+    allow_outside_operation = models.BooleanField(
+        default=False, help_text="Contacts dated outside their operation's dates are added, and flagged."
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    total_rows = models.PositiveIntegerField(null=True, blank=True, help_text="Estimated from the file's lines.")
+    processed_rows = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last batch committed by its worker.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename or 'contacts'} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.processed_rows * 100 // self.total_rows)
+
+
+class ContactImportFile(models.Model):
+    """The uploaded file of an import, deleted when the job ends."""
+
+    contact_import = models.OneToOneField(ContactImport, on_delete=models.CASCADE, related_name="upload")
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+
+
+class ContactImportBatch(models.Model):
+    """One committed batch of an import: what happened to each of its rows.
+
+    `report` holds one CSV line per reported row (row, outcome, number, message); `counts` the
+    rows per outcome. A stored batch is done: a restarted job skips it.
+    """
+
+    contact_import = models.ForeignKey(ContactImport, on_delete=models.CASCADE, related_name="batches")
+    index = models.PositiveIntegerField()
+    report = models.TextField(blank=True)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["contact_import", "index"]
+        constraints = [models.UniqueConstraint(fields=["contact_import", "index"], name="unique_import_batch")]

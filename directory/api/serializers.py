@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from directory.importing import IMPORT_OUTCOMES
 from directory.matching import DISCLAIMER, MatchInput, MatchResult, Outcome
-from directory.models import Contact, ListedNumber, Operation
+from directory.models import Contact, ContactImport, ListedNumber, Operation
 from directory.services import DirectoryError, check_status_change
 from lib.phone import InvalidNumber, UnknownRegion, clean_region, to_e164
 
@@ -105,20 +107,59 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = ["recorded_by", "created_at"]
 
 
+class ImportProgressSerializer(serializers.Serializer):
+    processed = serializers.IntegerField()
+    total = serializers.IntegerField(allow_null=True)
+
+
 class ContactImportSerializer(serializers.Serializer):
     file = serializers.FileField()
+    create_operations = serializers.BooleanField(
+        default=False, help_text="Create the operations the file names that do not exist yet."
+    )
+    allow_outside_operation = serializers.BooleanField(
+        default=False,
+        help_text="Add contacts dated outside their operation's dates, flagged in the report, instead of rejecting.",
+    )
+
+
+class ContactImportCreatedSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=ContactImport.Status.choices)
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, contact_import) -> str:
+        return reverse("api:contact-import-detail", args=[contact_import.pk])
+
+
+class ContactImportJobSerializer(ContactImportCreatedSerializer):
+    filename = serializers.CharField()
+    create_operations = serializers.BooleanField()
+    allow_outside_operation = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    progress = serializers.SerializerMethodField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    error = serializers.CharField()
+    rows_url = serializers.SerializerMethodField()
+    csv_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(ImportProgressSerializer)
+    def get_progress(self, contact_import) -> dict:
+        return {"processed": contact_import.processed_rows, "total": contact_import.total_rows}
+
+    def get_rows_url(self, contact_import) -> str:
+        return reverse("api:contact-import-rows", args=[contact_import.pk])
+
+    def get_csv_url(self, contact_import) -> str:
+        return reverse("api:contact-import-csv", args=[contact_import.pk])
 
 
 class ImportedRowSerializer(serializers.Serializer):
     row = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=IMPORT_OUTCOMES)
-    number = serializers.CharField()
+    number = serializers.CharField(help_text="E.164 when the number could be read, else as written in the file.")
     message = serializers.CharField()
-
-
-class ImportReportSerializer(serializers.Serializer):
-    counts = serializers.DictField(child=serializers.IntegerField())
-    rows = ImportedRowSerializer(many=True)
 
 
 class RegionField(serializers.CharField):

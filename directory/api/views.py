@@ -1,5 +1,7 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.generics import GenericAPIView, RetrieveAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -8,15 +10,18 @@ from api.permissions import StaffModelPermissions
 from directory import services
 from directory.api.filters import ContactFilterSet, ListedNumberFilterSet, OperationFilterSet
 from directory.api.serializers import (
+    ContactImportCreatedSerializer,
+    ContactImportJobSerializer,
     ContactImportSerializer,
     ContactSerializer,
-    ImportReportSerializer,
+    ImportedRowSerializer,
     ListedNumberSerializer,
     ListedNumberUpdateSerializer,
     OperationSerializer,
 )
-from directory.importing import import_contacts
-from directory.models import Contact, ListedNumber, Operation
+from directory.import_reports import ReportRows, report_csv_response
+from directory.importing import IMPORT_OUTCOMES, create_import
+from directory.models import Contact, ContactImport, ListedNumber, Operation
 from lib.tabular import UnreadableFile
 
 
@@ -92,19 +97,62 @@ class ContactViewSet(CurationViewSet):
 
 
 class ContactImportView(APIView):
-    """Import a CSV of contacts; answers with a per-row report. Needs the permission to add contacts."""
+    """Queue the import of a CSV of contacts; answers 202 with the job's URL, where its progress and report are."""
 
     permission_classes = [StaffModelPermissions]
     queryset = Contact.objects.none()
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request=ContactImportSerializer, responses={200: ImportReportSerializer})
+    @extend_schema(request=ContactImportSerializer, responses={202: ContactImportCreatedSerializer})
     def post(self, request):
         form = ContactImportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
         try:
-            report = import_contacts(upload.read(), actor=request.user, filename=upload.name)
+            contact_import = create_import(
+                data=upload.read(),
+                filename=upload.name,
+                actor=request.user,
+                create_operations=form.validated_data["create_operations"],
+                allow_outside_operation=form.validated_data["allow_outside_operation"],
+                request=request,
+            )
         except UnreadableFile as error:
             return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(ImportReportSerializer(report).data)
+        return Response(ContactImportCreatedSerializer(contact_import).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ContactImportJobView(RetrieveAPIView):
+    """An import's status, progress, counts and the links to its per-row report."""
+
+    permission_classes = [StaffModelPermissions]
+    queryset = ContactImport.objects.all()
+    serializer_class = ContactImportJobSerializer
+
+
+OUTCOME_PARAMETER = OpenApiParameter("outcome", enum=IMPORT_OUTCOMES, description="Only rows with this outcome.")
+
+
+class ContactImportRowsView(GenericAPIView):
+    """An import's per-row report in row order, paginated (rows of the batches committed so far)."""
+
+    permission_classes = [StaffModelPermissions]
+    queryset = ContactImport.objects.all()
+    serializer_class = ImportedRowSerializer
+
+    @extend_schema(responses={200: ImportedRowSerializer(many=True)}, parameters=[OUTCOME_PARAMETER])
+    def get(self, request, pk):
+        rows = ReportRows(self.get_object(), request.GET.get("outcome", ""))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(ImportedRowSerializer(page, many=True).data)
+
+
+class ContactImportCsvView(GenericAPIView):
+    """An import's whole per-row report as CSV, escaped against spreadsheet formulas."""
+
+    permission_classes = [StaffModelPermissions]
+    queryset = ContactImport.objects.all()
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV file")})
+    def get(self, request, pk):
+        return report_csv_response(self.get_object(), request)

@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Organization
 from accounts.services import create_api_key, invite_member
+from directory.importing import create_import
 from lib.hashing import number_hash
 from screenings.models import Alert, Watch, WatchedNumber
 from screenings.services import create_draft
@@ -184,6 +185,9 @@ EXPECTED = {
     "api:contact-list": ("get", None, STAFF_API),
     "api:contact-detail": ("get", "contact", STAFF_API),
     "api:contact-import": ("get", None, {**STAFF_API, "staff": 405}),
+    "api:contact-import-detail": ("get", "contact_import", STAFF_API),
+    "api:contact-import-rows": ("get", "contact_import", STAFF_API),
+    "api:contact-import-csv": ("get", "contact_import", STAFF_API),
 }
 
 
@@ -242,6 +246,7 @@ def world(db):
             "pk": create_draft(membership=members["hr"].membership, filename="a.csv", data=b"phone\n2065550100\n").pk
         },
         "template": {"kind": "csv"},
+        "contact_import": {"pk": create_import(data=b"number,occurred_at,channel,operation\n", queue=False).pk},
     }
     return users, kwargs
 

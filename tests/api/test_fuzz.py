@@ -28,6 +28,7 @@ from schemathesis.config import SchemathesisConfig
 
 from accounts.models import Membership
 from accounts.services import create_api_key
+from directory.importing import create_import
 from directory.models import ListedNumber
 from screenings import services as screening_services
 from tests.factories import (
@@ -174,12 +175,14 @@ def callers(db, settings, wsgi_in_test, django_capture_on_commit_callbacks):
         screening = screening_services.create_screening(
             membership=member.membership, filename="list.csv", data=SCREENING_FILE
         )
+        contact_import = create_import(data=CONTACTS_FILE, filename="contacts.csv", create_operations=True)
     SEEDED.update(
         {
             "/api/v1/numbers/": [number.pk, removed.pk],
             "/api/v1/operations/": [operation.pk],
             "/api/v1/contacts/": [contact.pk],
             "/api/v1/screenings/": [str(screening.pk)],
+            "/api/v1/contacts/imports/": [str(contact_import.pk)],
         }
     )
     browser = Client()

@@ -50,7 +50,7 @@ class SitePage:
 
 
 def build_site() -> Site:
-    import_contacts((SAMPLES / "contacts.csv").read_bytes())
+    import_contacts((SAMPLES / "contacts.csv").read_bytes(), create_operations=True)
     organization = OrganizationFactory(name="Example Corp", domain__domain="example.com")
     members = {
         role: MembershipFactory(

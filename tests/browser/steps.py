@@ -47,5 +47,5 @@ def import_listing(e164: str) -> ListedNumber:
         f"{e164},2023-08-26T13:38:00+00:00,call,Seattle Summer 2023",
         f"{e164},2024-02-02T00:45:00+00:00,text,Spokane 2024",
     ]
-    import_contacts("\n".join(rows).encode())
+    import_contacts("\n".join(rows).encode(), create_operations=True)
     return ListedNumber.objects.get(e164=e164)

@@ -1,5 +1,4 @@
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -113,21 +112,6 @@ def test_history_is_shown_and_cannot_be_reverted(curator_client):
     statuses = [record.status for record in response.context["page_obj"]]
     assert statuses == ["under_review", "listed"]
     assert response.context["revert_disabled"]
-
-
-def test_admin_import_page_shows_the_report(curator_client, samples):
-    upload = SimpleUploadedFile("contacts.csv", (samples / "contacts.csv").read_bytes(), content_type="text/csv")
-    response = curator_client.post(reverse("admin:directory_contact_import"), {"file": upload})
-    assert response.status_code == 200
-    assert b"Added 1022, skipped 0, rejected 6" in response.content
-    assert b"too long" in response.content
-
-
-def test_admin_import_page_explains_a_broken_file(curator_client):
-    upload = SimpleUploadedFile("contacts.csv", b"phone,when\n1,2\n", content_type="text/csv")
-    response = curator_client.post(reverse("admin:directory_contact_import"), {"file": upload})
-    assert b"no column named number" in response.content
-    assert Contact.objects.count() == 0
 
 
 def test_org_members_cannot_reach_the_admin(client):

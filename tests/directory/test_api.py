@@ -134,15 +134,6 @@ def test_staff_add_a_number(staff_api):
     assert response.json()["region"] == "GB"
 
 
-def test_contacts_import_endpoint_reports_rows(staff_api, samples):
-    upload = SimpleUploadedFile("contacts.csv", (samples / "contacts.csv").read_bytes())
-    response = staff_api.post("/api/v1/contacts/import/", {"file": upload}, format="multipart")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["counts"] == {"added": 1022, "skipped": 0, "rejected": 6}
-    assert body["rows"][-1]["outcome"] in {"rejected", "added"}
-
-
 def test_contacts_import_endpoint_refuses_a_broken_file(staff_api):
     upload = SimpleUploadedFile("contacts.csv", b"\xff\xfe\x00garbage")
     response = staff_api.post("/api/v1/contacts/import/", {"file": upload}, format="multipart")

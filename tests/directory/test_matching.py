@@ -116,7 +116,7 @@ def test_region_decides_numbers_without_a_country_code():
 
 def test_sample_windows_list_gets_the_expected_outcomes(samples):
     """The assignment-window sample list, matched row by row against the sample directory."""
-    import_contacts((samples / "contacts.csv").read_bytes())
+    import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
     expected = json.loads((samples / "expected.json").read_text())["windows.csv"]["rows"]
     with open(samples / "lists" / "windows.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

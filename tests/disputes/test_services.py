@@ -77,7 +77,9 @@ def test_a_removed_number_is_not_relisted_by_import(rf, staff, listed):
     dispute = services.file_dispute(e164=listed.e164, contact_email="a@mail.example", statement="mine")
     services.accept_for_review(dispute=dispute, request=request)
     services.resolve(dispute=dispute, remove=True, reason="error", request=request)
-    report = import_contacts(b"number,occurred_at,channel,operation\n+12065550123,2025-01-01T00:00:00Z,call,Op\n")
+    report = import_contacts(
+        b"number,occurred_at,channel,operation\n+12065550123,2025-01-01T00:00:00Z,call,Op\n", create_operations=True
+    )
     assert "stays so until staff relist it" in report.rows[0].message
     assert matches("+12065550123") == "no_match"
 

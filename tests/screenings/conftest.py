@@ -10,7 +10,7 @@ from screenings import services
 @pytest.fixture
 def directory(samples, db):
     """The sample directory, imported from contacts.csv."""
-    import_contacts((samples / "contacts.csv").read_bytes())
+    import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def in_progress(screening_id) -> bool:
 
 @pytest.fixture
 def undisturbed(real_broker, samples, hr):
-    import_contacts((samples / "contacts.csv").read_bytes())
+    import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
     worker = start_worker("steady")
     try:
         screening_id = run_screening(hr.membership, company_list(samples))

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.real_servers, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_killed_worker_loses_and_doubles_nothing(real_broker, samples, hr, settings):
-    import_contacts((samples / "contacts.csv").read_bytes())
+    import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
     data = company_list(samples)
 
     worker = start_worker("steady")
@@ -65,7 +65,7 @@ def test_a_killed_worker_loses_and_doubles_nothing(real_broker, samples, hr, set
 def test_two_machines_share_one_screening_and_the_result_is_exact(real_broker, samples, hr, tmp_path, settings):
     """Two workers that share nothing but PostgreSQL and Redis (own VAR_DIR, own host name) both take
     chunks of one screening, and the result equals the undisturbed run's."""
-    import_contacts((samples / "contacts.csv").read_bytes())
+    import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
     data = company_list(samples)
     logs = {name: tmp_path / f"{name}.log" for name in ("machine-a", "machine-b")}
     workers = [start_worker(name, var_dir=tmp_path / name, log=log) for name, log in logs.items()]
@@ -109,7 +109,7 @@ def test_a_small_screening_is_not_stuck_behind_a_big_one(real_broker, samples, h
 def test_a_killed_pool_process_loses_nothing_and_term_still_stops_the_worker(real_broker, samples, hr, settings):
     """kill -9 of the pool processes mid-screening: the work they held is noticed by the periodic requeue
     and finished exactly once; then a TERM stops the worker within its soft time limit."""
-    import_contacts((samples / "contacts.csv").read_bytes())
+    import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
     data = company_list(samples)
     worker = start_worker("pool", CELERY_TASK_SOFT_TIME_LIMIT=20)
     try:

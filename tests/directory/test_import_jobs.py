@@ -1,0 +1,417 @@
+"""Contact imports as background jobs: the report, restarts, the rules on operations, the admin page and the API."""
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from directory import importing
+from directory.models import Contact, ContactImport, ContactImportFile, ListedNumber, Operation
+from directory.signals import contacts_added
+from tests.factories import ContactFactory, ListedNumberFactory, OperationFactory
+
+pytestmark = pytest.mark.django_db
+
+FILES = Path(__file__).parent / "import_files"
+HEADER = "number,occurred_at,channel,operation\n"
+
+
+def golden(name: str) -> list[tuple]:
+    """A report as the row-by-row import of before the jobs gave it (kept as CSV)."""
+    with (FILES / name).open(newline="") as file:
+        return [(int(row["row"]), row["outcome"], row["number"], row["message"]) for row in csv.DictReader(file)]
+
+
+def as_tuples(rows) -> list[tuple]:
+    return [(row.row, row.outcome, row.number, row.message) for row in rows]
+
+
+def bad_rows_directory():
+    """What bad_rows.csv expects to find: a removed number, one under review, one contact already there."""
+    ListedNumberFactory(e164="+12065550100", status=ListedNumber.Status.REMOVED, status_reason="disputed")
+    ListedNumberFactory(e164="+12065550101", status=ListedNumber.Status.UNDER_REVIEW)
+    ContactFactory(number=ListedNumberFactory(e164="+12065550102"), operation=OperationFactory(name="Existing op"))
+
+
+@pytest.fixture
+def queue_and_run(django_capture_on_commit_callbacks):
+    """Queue an import as the API does; its task runs (eagerly) once the request's transaction commits."""
+
+    def run(data: bytes, **options) -> ContactImport:
+        with django_capture_on_commit_callbacks(execute=True):
+            contact_import = importing.create_import(data=data, filename="contacts.csv", **options)
+        contact_import.refresh_from_db()
+        return contact_import
+
+    return run
+
+
+@pytest.fixture
+def small_batches(settings):
+    settings.CONTACT_IMPORT_BATCH_ROWS = 100
+
+
+def test_the_job_reports_the_sample_directory_as_the_row_by_row_import_did(samples, queue_and_run, small_batches):
+    job = queue_and_run((samples / "contacts.csv").read_bytes(), create_operations=True)
+
+    assert job.status == ContactImport.Status.DONE
+    assert job.counts == {"added": 1022, "skipped": 0, "rejected": 6}
+    assert as_tuples(importing.report_rows(job)) == golden("sample_contacts.report.csv")
+    assert (job.processed_rows, job.total_rows, job.percent) == (1028, 1028, 100)
+
+
+def test_the_job_reports_every_kind_of_bad_row_as_the_row_by_row_import_did(queue_and_run):
+    bad_rows_directory()
+    job = queue_and_run((FILES / "bad_rows.csv").read_bytes(), create_operations=True)
+    assert as_tuples(importing.report_rows(job)) == golden("bad_rows.report.csv")
+    assert ListedNumber.objects.get(e164="+12065550100").status == ListedNumber.Status.REMOVED
+    assert ListedNumber.objects.get(e164="+12065550101").status == ListedNumber.Status.UNDER_REVIEW
+
+
+def test_the_synchronous_import_gives_the_jobs_report(samples):
+    report = importing.import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
+    assert as_tuples(report.rows) == golden("sample_contacts.report.csv")
+
+
+def test_a_reimport_adds_nothing_and_history_is_kept_once(samples, queue_and_run, small_batches):
+    data = (samples / "contacts.csv").read_bytes()
+    queue_and_run(data, create_operations=True)
+    histories = (Contact.history.count(), ListedNumber.history.count())
+    assert histories == (1022, ListedNumber.objects.count())
+    assert set(Contact.history.values_list("history_type", flat=True)) == {"+"}
+
+    again = queue_and_run(data, create_operations=True)
+
+    assert again.counts == {"added": 0, "skipped": 1022, "rejected": 6}
+    assert (Contact.objects.count(), Contact.history.count(), ListedNumber.history.count()) == (1022, *histories)
+
+
+def test_contact_summaries_are_refreshed_for_the_numbers_that_gained_contacts(queue_and_run):
+    number = ListedNumberFactory(e164="+12062264011", first_contact_at=None, contact_count=0)
+    ContactFactory(number=number, operation=OperationFactory(name="Op"))  # 2024-03-01 12:00 UTC
+    data = HEADER + "+12062264011,2023-08-26T13:38:00+00:00,call,Op\n(206) 226-4011,2024-05-27T16:26:00Z,text,Op\n"
+    queue_and_run(data.encode())
+    number.refresh_from_db()
+    assert number.contact_count == 3
+    assert number.first_contact_at.isoformat() == "2023-08-26T13:38:00+00:00"
+    assert number.last_contact_at.isoformat() == "2024-05-27T16:26:00+00:00"
+
+
+def test_a_job_whose_worker_died_after_its_first_batch_doubles_nothing(samples, small_batches, monkeypatch):
+    """The worker dies after committing one batch; the job run again goes on from there."""
+    data = (samples / "contacts.csv").read_bytes()
+    job = importing.create_import(data=data, create_operations=True, queue=False)
+    commit_batch = importing._commit_batch
+
+    def die_after_the_first(*args, **kwargs):
+        commit_batch(*args, **kwargs)
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(importing, "_commit_batch", die_after_the_first)
+    with pytest.raises(SystemExit):
+        importing.run_import(str(job.pk))
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.batches.count()) == (ContactImport.Status.RUNNING, 100, 1)
+    monkeypatch.setattr(importing, "_commit_batch", commit_batch)
+
+    importing.run_import(str(job.pk))  # the re-delivered task
+    importing.run_import(str(job.pk))  # and once more, after the job ended: nothing happens
+
+    job.refresh_from_db()
+    assert job.status == ContactImport.Status.DONE
+    assert as_tuples(importing.report_rows(job)) == golden("sample_contacts.report.csv")
+    assert (Contact.objects.count(), Contact.history.count()) == (1022, 1022)
+
+
+def test_a_batch_written_twice_adds_nothing_the_second_time(samples):
+    """Two workers on one batch (a message delivered twice): the unique constraints keep one contact each."""
+    job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), create_operations=True, queue=False)
+    columns, rows, _ = importing.open_rows((samples / "contacts.csv").read_bytes())
+    batch = next(importing._batches(rows))
+    book = importing.OperationBook(job)
+    first = importing.import_batch(book, batch, columns)
+    second = importing.import_batch(book, batch, columns)
+    assert importing.ImportReport(first.rows).counts == {"added": 1022, "skipped": 0, "rejected": 6}
+    assert importing.ImportReport(second.rows).counts == {"added": 0, "skipped": 1022, "rejected": 6}
+    assert second.new_contacts == []
+    assert Contact.objects.count() == 1022
+
+
+def test_a_job_that_keeps_killing_its_worker_is_stopped(samples):
+    job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), queue=False)
+    ContactImport.objects.filter(pk=job.pk).update(attempts=importing.MAX_ATTEMPTS)
+    importing.run_import(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == ContactImport.Status.FAILED
+    assert "stopped a worker 5 times" in job.error
+    assert not ContactImportFile.objects.exists()
+
+
+def test_the_upload_is_deleted_when_the_job_ends(samples, queue_and_run):
+    queue_and_run((samples / "contacts.csv").read_bytes(), create_operations=True)
+    assert ContactImport.objects.count() == 1
+    assert not ContactImportFile.objects.exists()
+
+
+def test_a_file_broken_half_way_fails_the_job_with_its_row_and_keeps_what_was_imported(queue_and_run, small_batches):
+    lines = [f"+1206226{4000 + i},2023-08-26T13:38:00+00:00,call,Op" for i in range(150)]
+    broken = "+12062265000,2023-08-26T13:38:00+00:00,call," + "x" * 200_000  # longer than a CSV field may be
+    OperationFactory(name="Op")
+    job = queue_and_run((HEADER + "\n".join([*lines, broken]) + "\n").encode())
+    assert job.status == ContactImport.Status.FAILED
+    assert job.counts["added"] == 100  # the first batch, committed before the bad line was read
+    assert "at line 152; the batches before it were imported" in job.error
+    assert not ContactImportFile.objects.exists()
+
+
+def test_new_contacts_are_announced_once_per_batch(samples, queue_and_run, small_batches):
+    announced = []
+
+    def receiver(sender, contact_ids, **kwargs):
+        announced.append(contact_ids)
+
+    contacts_added.connect(receiver)
+    try:
+        queue_and_run((samples / "contacts.csv").read_bytes(), create_operations=True)
+    finally:
+        contacts_added.disconnect(receiver)
+    assert len(announced) == 11  # 1,028 rows in batches of 100
+    assert sorted(id for ids in announced for id in ids) == sorted(Contact.objects.values_list("pk", flat=True))
+
+
+# Contradictions (issue 14)
+
+
+@pytest.fixture
+def spokane():
+    return OperationFactory(name="Spokane 2024", started_on=date(2024, 2, 1), ended_on=date(2024, 3, 17))
+
+
+def test_a_contact_outside_its_operations_dates_is_rejected_with_the_reason(spokane):
+    report = importing.import_contacts(
+        (
+            HEADER + "+12062264011,2019-02-01T10:00:00+00:00,call,Spokane 2024\n"
+            "+12062264012,2024-03-17T23:30:00+00:00,call,Spokane 2024\n"
+            "+12062264013,2024-03-17T23:30:00-08:00,call,Spokane 2024\n"
+        ).encode()
+    )
+    assert [row.outcome for row in report.rows] == ["rejected", "added", "rejected"]
+    assert report.rows[0].message == (
+        "occurred 2019-02-01 (UTC), outside operation 'Spokane 2024' (2024-02-01 – 2024-03-17)"
+    )
+    assert "occurred 2024-03-18 (UTC)" in report.rows[2].message  # the day the evidence would show
+    assert list(Contact.objects.values_list("number__e164", flat=True)) == ["+12062264012"]
+
+
+def test_outside_dates_are_accepted_and_flagged_when_the_import_allows_it(spokane):
+    report = importing.import_contacts(
+        (HEADER + "+12062264011,2019-02-01T10:00:00+00:00,call,Spokane 2024\n").encode(), allow_outside_operation=True
+    )
+    row = report.rows[0]
+    assert row.outcome == "added"
+    assert "outside operation 'Spokane 2024'" in row.message
+    assert "accepted as the import allows" in row.message
+    assert Contact.objects.count() == 1
+
+
+def test_an_operation_with_one_date_bounds_one_side():
+    OperationFactory(name="Open ended", started_on=date(2024, 2, 1))
+    report = importing.import_contacts(
+        (
+            HEADER
+            + "+12062264011,2030-01-01T00:00:00Z,call,Open ended\n+12062264012,2024-01-31T12:00:00Z,call,Open ended\n"
+        ).encode()
+    )
+    assert [row.outcome for row in report.rows] == ["added", "rejected"]
+    assert "(2024-02-01 – …)" in report.rows[1].message
+
+
+def test_an_unknown_operation_is_reported_unless_the_import_creates_it():
+    data = (HEADER + "+12062264011,2024-02-01T10:00:00Z,call,Nowhere\n").encode()
+    report = importing.import_contacts(data)
+    assert report.rows[0].outcome == "rejected"
+    assert report.rows[0].message.startswith("unknown operation 'Nowhere'")
+    assert not Operation.objects.exists()
+
+    report = importing.import_contacts(data, create_operations=True)
+    assert report.rows[0].outcome == "added"
+    assert Operation.objects.get().name == "Nowhere"
+    assert AuditEvent.objects.filter(action="directory.operation_added").count() == 1
+
+
+# The management command
+
+
+def test_the_command_queues_the_import_and_says_where_to_follow_it(samples, capsys):
+    call_command("import_contacts", str(samples / "contacts.csv"), "--create-operations")
+    job = ContactImport.objects.get()
+    out = capsys.readouterr().out
+    assert f"Import {job.pk} queued (1028 rows)" in out
+    assert f"/admin/directory/contact/import/{job.pk}/" in out
+    assert job.status == ContactImport.Status.QUEUED
+    assert job.create_operations
+
+
+def test_the_command_with_wait_imports_here_with_its_options(tmp_path, capsys, spokane):
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        HEADER + "+12062264011,2019-02-01T10:00:00Z,call,Spokane 2024\n+12062264012,2024-02-02T10:00:00Z,call,New\n"
+    )
+    call_command("import_contacts", str(path), "--wait")
+    assert "0 added, 0 skipped as already present, 2 rejected" in capsys.readouterr().out
+
+    call_command("import_contacts", str(path), "--wait", "--allow-outside-operation", "--create-operations")
+    out = capsys.readouterr().out
+    assert "row 2: added +12062264011 occurred 2019-02-01 (UTC), outside operation 'Spokane 2024'" in out
+    assert "2 added, 0 skipped as already present, 0 rejected" in out
+
+
+# The admin page
+
+
+@pytest.fixture
+def curator_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def test_the_admin_page_queues_the_import_then_shows_the_report(
+    curator_client, samples, django_capture_on_commit_callbacks
+):
+    upload = SimpleUploadedFile("contacts.csv", (samples / "contacts.csv").read_bytes(), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator_client.post(
+            reverse("admin:directory_contact_import"), {"file": upload, "create_operations": "on"}
+        )
+    job = ContactImport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:directory_contact_import_status", args=[job.pk])
+
+    page = curator_client.get(response["Location"])
+
+    assert b"Added 1022, skipped 0 as already present, rejected 6." in page.content
+    assert b"number &#x27;020 7946 0958&#x27;: too long" in page.content
+    assert b"report.csv" in page.content
+    assert b"progress.js" not in page.content
+
+
+def test_the_admin_status_page_shows_a_progress_bar_while_the_job_runs(curator_client, samples):
+    job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), queue=False)
+    page = curator_client.get(reverse("admin:directory_contact_import_status", args=[job.pk]))
+    assert b'<progress id="progress-bar"' in page.content
+    assert b"js/progress.js" in page.content
+    progress = curator_client.get(reverse("admin:directory_contact_import_progress", args=[job.pk])).json()
+    assert progress == {"status": "Queued", "processed": 0, "total": 1028, "percent": 0, "finished": False}
+
+
+def test_the_admin_report_downloads_as_csv_escaped_against_formulas(curator_client, queue_and_run):
+    bad_rows_directory()
+    job = queue_and_run((FILES / "bad_rows.csv").read_bytes(), create_operations=True)
+    response = curator_client.get(reverse("admin:directory_contact_import_report", args=[job.pk]))
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "row,outcome,number,message"
+    assert len(lines) == 1 + len(golden("bad_rows.report.csv"))
+    assert lines[-2].startswith("28,rejected,\"'=HYPERLINK(")
+    assert lines[-1] == "29,added,'+12062264013,"
+    assert AuditEvent.objects.filter(action="directory.import_report_exported").exists()
+
+
+def test_the_admin_checkbox_accepts_contacts_outside_their_operations_dates(curator_client, spokane):
+    data = (HEADER + "+12062264011,2019-02-01T10:00:00Z,call,Spokane 2024\n").encode()
+    upload = SimpleUploadedFile("contacts.csv", data, content_type="text/csv")
+    curator_client.post(reverse("admin:directory_contact_import"), {"file": upload, "allow_outside_operation": "on"})
+    job = ContactImport.objects.get()
+    assert (job.allow_outside_operation, job.create_operations) == (True, False)
+    importing.run_import(str(job.pk))
+    page = curator_client.get(reverse("admin:directory_contact_import_status", args=[job.pk]))
+    assert b"Added 1, skipped 0 as already present, rejected 0." in page.content
+    assert b"Contacts outside their operation's dates are accepted and flagged." in page.content
+
+
+def test_the_admin_page_explains_a_broken_file_at_once(curator_client):
+    upload = SimpleUploadedFile("contacts.csv", b"phone,when\n1,2\n", content_type="text/csv")
+    response = curator_client.post(reverse("admin:directory_contact_import"), {"file": upload})
+    assert b"no column named number" in response.content
+    assert not ContactImport.objects.exists()
+
+
+def test_org_members_cannot_reach_an_import(client, samples, legal):
+    job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), queue=False)
+    client.force_login(legal)
+    response = client.get(reverse("admin:directory_contact_import_status", args=[job.pk]))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+# The API
+
+
+@pytest.fixture
+def staff_api(api_client, staff):
+    api_client.force_authenticate(staff)
+    return api_client
+
+
+def test_the_api_answers_202_with_the_jobs_url(staff_api, samples, django_capture_on_commit_callbacks):
+    upload = SimpleUploadedFile("contacts.csv", (samples / "contacts.csv").read_bytes(), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_api.post(
+            "/api/v1/contacts/import/", {"file": upload, "create_operations": "true"}, format="multipart"
+        )
+    assert response.status_code == 202
+    job = ContactImport.objects.get()
+    assert response.json() == {"id": str(job.pk), "status": "queued", "url": f"/api/v1/contacts/imports/{job.pk}/"}
+
+    status = staff_api.get(response.json()["url"]).json()
+
+    assert status["status"] == "done"
+    assert status["progress"] == {"processed": 1028, "total": 1028}
+    assert status["counts"] == {"added": 1022, "skipped": 0, "rejected": 6}
+    assert (status["create_operations"], status["allow_outside_operation"]) == (True, False)
+    rows = staff_api.get(status["rows_url"], {"page": 21}).json()
+    assert rows["count"] == 1028
+    assert [row["row"] for row in rows["results"]] == list(range(1002, 1030))
+    rejected = staff_api.get(status["rows_url"], {"outcome": "rejected"}).json()
+    assert [row["row"] for row in rejected["results"]] == [1021, 1022, 1024, 1026, 1027, 1028]
+    assert rejected["results"][0] == {
+        "row": 1021,
+        "outcome": "rejected",
+        "number": "020 7946 0958",
+        "message": "number '020 7946 0958': too long",
+    }
+    csv_lines = b"".join(staff_api.get(status["csv_url"]).streaming_content).decode().splitlines()
+    assert len(csv_lines) == 1029
+
+
+def test_report_pages_span_batches(staff_api, samples, small_batches):
+    report = importing.import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
+    job = ContactImport.objects.get()
+    url = reverse("api:contact-import-rows", args=[job.pk])
+    rows = []
+    page = staff_api.get(url, {"page_size": 70}).json()
+    rows += page["results"]
+    while page["next"]:
+        page = staff_api.get(page["next"]).json()
+        rows += page["results"]
+    assert [tuple(row.values()) for row in rows] == as_tuples(report.rows)
+
+
+def test_the_api_refuses_a_broken_file_at_once(staff_api):
+    upload = SimpleUploadedFile("contacts.csv", b"phone,when\n1,2\n", content_type="text/csv")
+    response = staff_api.post("/api/v1/contacts/import/", {"file": upload}, format="multipart")
+    assert response.status_code == 400
+    assert "no column named number" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("suffix", ["", "rows/", "report.csv"])
+def test_only_staff_read_an_import(api_client, legal, samples, suffix):
+    job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), queue=False)
+    url = f"/api/v1/contacts/imports/{job.pk}/{suffix}"
+    assert api_client.get(url).status_code == 401
+    api_client.force_authenticate(legal)
+    assert api_client.get(url).status_code == 403
