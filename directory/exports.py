@@ -17,6 +17,7 @@ from directory.matching import MatchResult, Outcome
 
 EXPORT_COLUMNS = [
     "row",
+    "phone_column",
     "input",
     "label",
     "e164",
@@ -36,12 +37,23 @@ E164_PATTERN = re.compile(r"\+[0-9]{1,19}")
 
 
 def export_cells(
-    *, row: int, input: str, label: str, e164: str | None, outcome: str, reason: str, first_row, evidence
+    *,
+    row: int,
+    input: str,
+    label: str,
+    e164: str | None,
+    outcome: str,
+    reason: str,
+    first_row,
+    evidence,
+    phone_column: str = "",
 ) -> list:
-    """One result as typed cells in EXPORT_COLUMNS order; None for an empty cell."""
+    """One result as typed cells in EXPORT_COLUMNS order; None for an empty cell. `phone_column` names the
+    file's column a screened number came from (a lookup has none)."""
     evidence = evidence or {}
     return [
         row,
+        phone_column,
         input,
         label,
         e164 or None,

@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from audit.services import record_event
 from directory.exports import EXPORT_COLUMNS, csv_cells, export_cells, results_workbook, xlsx_download
 from directory.matching import DISCLAIMER
+from lib.phone_lists import Layout
 from screenings import selectors
 from screenings.models import Screening, ScreeningResult
 
@@ -27,9 +28,10 @@ class Echo:
         return value
 
 
-def result_cells(result: ScreeningResult) -> list:
+def result_cells(result: ScreeningResult, layout: Layout) -> list:
     return export_cells(
         row=result.row,
+        phone_column=layout.column_name(result.column),
         input=result.input,
         label=result.label,
         e164=result.e164,
@@ -40,11 +42,11 @@ def result_cells(result: ScreeningResult) -> list:
     )
 
 
-def csv_lines(results: Iterable[ScreeningResult]) -> Iterator[str]:
+def csv_lines(results: Iterable[ScreeningResult], layout: Layout) -> Iterator[str]:
     writer = csv.writer(Echo())
     yield writer.writerow(COLUMNS)
     for result in results:
-        yield writer.writerow(csv_cells(result_cells(result)))
+        yield writer.writerow(csv_cells(result_cells(result, layout)))
 
 
 def _exported(request, screening: Screening, file_format: str, outcome: str) -> Iterator[ScreeningResult]:
@@ -59,7 +61,9 @@ def _exported(request, screening: Screening, file_format: str, outcome: str) -> 
 def csv_response(request, screening: Screening, outcome: str = "") -> StreamingHttpResponse:
     """The screening's stored rows as a CSV download."""
     results = _exported(request, screening, "csv", outcome)
-    response = StreamingHttpResponse(csv_lines(results), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_lines(results, screening.column_layout), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = content_disposition_header(True, f"{export_name(screening)}.csv")
     return response
 
@@ -75,7 +79,7 @@ def xlsx_response(request, screening: Screening, outcome: str = "") -> FileRespo
         ("Exported", timezone.localdate()),
         ("Rows with no match are not kept, so they are not listed.",),
     ]
-    rows = (result_cells(result) for result in results)
+    rows = (result_cells(result, screening.column_layout) for result in results)
     return xlsx_download(results_workbook(about, rows), f"{export_name(screening)}.xlsx")
 
 

@@ -98,3 +98,34 @@ def test_hr_screens_a_list_and_downloads_the_matches(open_page, hr, samples, sta
     assert '\'=HYPERLINK("http://x","click")' in labels
     e164 = COLUMNS.index("e164")
     assert not any(cell.startswith(("=", "+", "-", "@", "\t")) for row in rows for cell in row[:e164] + row[e164 + 1 :])
+
+
+def test_hr_changes_the_phone_columns_of_an_hr_export_before_starting(open_page, hr, samples, start_worker, tmp_path):
+    """An HR export with work, mobile and home phones: every phone column is found, one is untaken, the
+    job screens the others and each result names its column."""
+    import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
+    export = tmp_path / "hr-export.csv"
+    export.write_text(
+        "Employee,Work phone,Mobile,Home phone\n"
+        "E1,(206) 226-4011,(206) 555-0100,(206) 555-0142\n"
+        "E2,(206) 555-0101,+1 206 226 4011,(206) 555-0143\n"
+    )
+    page = open_page("hr")
+    log_in(page, hr.email)
+    page.goto("/screenings/new/")
+    page.get_by_label("File").set_input_files(export)
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_role("heading", name="Check the columns of hr-export.csv")).to_be_visible()
+    for column in ("Work phone", "Mobile", "Home phone"):
+        expect(page.get_by_role("checkbox", name=column)).to_be_checked()
+    page.get_by_role("checkbox", name="Home phone").uncheck()
+    page.get_by_role("button", name="Start screening").click()
+    start_worker()
+    expect(page.get_by_role("heading", name="Results")).to_be_visible(timeout=SCREENING_TIMEOUT_MS)
+    cards = page.get_by_role("list", name="Rows by outcome")
+    expect(cards).to_contain_text("1 Match")
+    expect(cards).to_contain_text("1 Repeats")
+    results = page.locator("table.results tbody")
+    expect(results).to_contain_text("in Work phone")
+    expect(results).to_contain_text("in Mobile")
+    expect(results).not_to_contain_text("Home phone")

@@ -164,3 +164,19 @@ def test_api_xlsx_has_the_same_columns_and_another_org_gets_a_404(api_client, hr
     assert [cell.value for cell in next(sheet.iter_rows())] == EXPORT_COLUMNS
     api_client.force_authenticate(MembershipFactory(role="admin").user)
     assert api_client.get(f"/api/v1/screenings/{screening.pk}/results.xlsx").status_code == 404
+
+
+def test_an_export_names_each_numbers_phone_column(client, hr, screen):
+    ContactFactory(number=ListedNumberFactory(e164="+12065550101"))
+    ContactFactory(number=ListedNumberFactory(e164="+12065550102"))
+    screening = screen(hr.membership, b"id,work phone,mobile\nE1,206-555-0101,206-555-0102\n")
+    client.force_login(hr)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(b"".join(client.get(reverse("screenings:csv", args=[screening.pk])).streaming_content).decode())
+        )
+    )
+    assert [(row["row"], row["phone_column"], row["e164"]) for row in rows] == [
+        ("2", "work phone", "+12065550101"),
+        ("2", "mobile", "+12065550102"),
+    ]
