@@ -4,6 +4,7 @@ its data rows. No Django: the private-screening client uses it as the server doe
 Rows are numbered as a spreadsheet shows them: with a header, the header is row 1.
 """
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -55,6 +56,19 @@ class Inspection:
     layout: Layout
     preview: list[list[str]]
     estimated_rows: int
+
+
+WINDOW_REVERSED = "assignment window ends before it starts"
+
+
+def parse_window(text: str, name: str) -> dt.date | None:
+    """One end of a row's assignment window: an ISO date (a time after it is ignored), or None when blank."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValueError(f"{name} {text!r} is not a date (use YYYY-MM-DD)") from None
 
 
 # One data row: (row number, phone, label, assigned from, assigned to). A plain tuple: a list has a million.

@@ -5,7 +5,6 @@ chunk): each claims its work with a conditional UPDATE or a row lock and
 returns early when someone else already did it.
 """
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -17,7 +16,7 @@ from django.utils import timezone
 from audit.services import record_event
 from directory.matching import MatchInput, MatchResult, Outcome, match_inputs
 from lib.hashing import number_hash
-from lib.phone_lists import Layout, ListRow, list_rows
+from lib.phone_lists import Layout, ListRow, list_rows, parse_window
 from lib.tabular import UnreadableFile
 from screenings.models import Screening, ScreeningChunk, ScreeningResult, ScreeningUpload, WatchedNumber
 from screenings.result_store import insert_results, pack_rows, stored_fields, unpack_rows
@@ -81,15 +80,6 @@ def _split(screening: Screening, on_chunk: Callable[[int], None]) -> list[int]:
             ScreeningChunk.objects.filter(screening=screening, screening__status=Screening.Status.FAILED).delete()
             return []
     return indexes
-
-
-def parse_window(text: str, name: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        raise ValueError(f"{name} {text!r} is not a date (use YYYY-MM-DD)") from None
 
 
 @dataclass
