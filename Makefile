@@ -49,3 +49,7 @@ bench-lookup: $(STAMP)
 .PHONY: bench-screening
 bench-screening: $(STAMP)
 	$(BIN)/python bench/screening.py
+
+.PHONY: bench-private
+bench-private: $(STAMP)
+	$(BIN)/python bench/private.py
