@@ -20,9 +20,9 @@ from pathlib import Path
 
 # Run as a script, this file's folder is first on sys.path: its helper modules import as they are.
 import common
-from screening import first_free_port, get, run_screening
+from screening import first_free_port, get, own_roots, run_screening
 from screening_data import write_company_list
-from screening_processes import MemoryWatch, start_celery, wait_for_celery
+from screening_processes import MachineLoad, MemoryWatch, start_celery, wait_for_celery
 
 OUT = common.ROOT / "bench" / "out" / "private.json"
 CLIENT_RUN = (
@@ -40,6 +40,15 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000], help="list sizes")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds to wait for a build or a screening")
     return parser.parse_args()
+
+
+def measured(load: MachineLoad, step, *args) -> dict:
+    """A step's figures, with the machine's CPU time during it: this benchmark's own, and other users'."""
+    load.start()
+    figures = step(*args)
+    machine = load.stop()
+    own = round(machine["cpu_seconds"] - machine["other_cpu_seconds"], 1)
+    return {**figures, "own_cpu_seconds": own, "other_share_of_cpus": machine["other_share_of_cpus"]}
 
 
 def build_setup(timeout: int) -> dict:
@@ -100,22 +109,23 @@ def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
     try:
         common.wait_until_up(gunicorn, lambda: get(base + "/api/v1/screenings/", key, timeout=2))
         wait_for_celery(worker, workdir / "celery.log")
+        load = MachineLoad(own_roots(workdir))
         loaded = 0
         for numbers in sorted(options.numbers):
             add_listed(env["DATABASE_URL"], loaded, numbers)
             loaded = numbers
             common.log(f"building the set-up of {numbers:,} listed numbers")
-            figures["setups"][numbers] = build_setup(options.timeout)
+            figures["setups"][numbers] = measured(load, build_setup, options.timeout)
             common.log(f"set-up: {figures['setups'][numbers]}")
         for rows in sorted(options.rows):
             path = workdir / f"list-{rows}.csv"
             write_company_list(path, rows, loaded, seed=1)
             common.log(f"{rows:,} rows: the client")
-            private = run_client(base, key, path, workdir)
+            private = measured(load, run_client, base, key, path, workdir)
             common.log(f"client: {private['seconds']} s, {private['peak_mib']} MiB; the ordinary screening")
             figures["lists"][rows] = {
                 "private": private,
-                "ordinary": ordinary(base, key, path, worker.pid, options.timeout),
+                "ordinary": measured(load, ordinary, base, key, path, worker.pid, options.timeout),
             }
             common.log(f"ordinary: {figures['lists'][rows]['ordinary']['seconds']} s")
     except Exception:

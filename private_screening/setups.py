@@ -115,7 +115,10 @@ def build_shard(setup_id: int, index: int) -> bool:
 
 @transaction.atomic
 def finish_build(setup_id: int) -> bool:
-    """Once every shard is stored: the set-up is ready and older versions go. Runs once."""
+    """Once every shard is stored: the set-up is ready and older versions go. Runs once.
+
+    The version before it is kept, so that a download that started before this one was ready ends whole.
+    """
     setup = PrivateSetup.objects.select_for_update().filter(pk=setup_id, status=PrivateSetup.Status.BUILDING).first()
     if setup is None or setup.shards.filter(built_at__isnull=True).exists():
         return False
@@ -123,7 +126,8 @@ def finish_build(setup_id: int) -> bool:
     setup.listed_count, setup.size = totals["listed"] or 0, totals["size"] or 0
     setup.status, setup.finished_at = PrivateSetup.Status.READY, timezone.now()
     setup.save(update_fields=["listed_count", "size", "status", "finished_at"])
-    PrivateSetup.objects.filter(pk__lt=setup.pk).exclude(
-        status=PrivateSetup.Status.BUILDING, created_at__gte=timezone.now() - SHARD_STALL
-    ).delete()
+    older = PrivateSetup.objects.filter(pk__lt=setup.pk)
+    previous = older.filter(status=PrivateSetup.Status.READY).order_by("-pk").values_list("pk", flat=True).first()
+    stalled = Q(status=PrivateSetup.Status.BUILDING, created_at__lt=timezone.now() - SHARD_STALL)
+    older.filter(stalled | Q(status=PrivateSetup.Status.READY, pk__lt=previous or 0)).delete()
     return True

@@ -1,11 +1,15 @@
 """Celery tasks for the private-screening set-up: thin, idempotent, given primary keys only."""
 
+import logging
+
 from celery import shared_task
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, transaction
+from kombu.exceptions import OperationalError as BrokerError
 
 from private_screening import setups
 
+logger = logging.getLogger(__name__)
 RETRY = {"autoretry_for": (OperationalError, InterfaceError), "max_retries": 5, "retry_backoff": 2}
 REBUILD_QUEUED = "private-screening:rebuild-queued"
 
@@ -33,6 +37,13 @@ def build_shard_task(setup_id: int, index: int) -> None:
 
 
 def queue_refresh(delay: int) -> None:
-    """Debounced: at most one refresh is waiting at a time, run `delay` seconds after the first change."""
+    """Debounced: at most one refresh is waiting at a time, run `delay` seconds after the first change.
+
+    Without a broker the periodic refresh catches up; the change that asked for it is not failed.
+    """
     if cache.add(REBUILD_QUEUED, True, timeout=delay):
-        refresh_setup_task.apply_async(countdown=delay)
+        try:
+            refresh_setup_task.apply_async(countdown=delay)
+        except BrokerError:
+            cache.delete(REBUILD_QUEUED)
+            logger.warning("the private-screening set-up waits for the periodic refresh: no broker")

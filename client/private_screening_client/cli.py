@@ -80,6 +80,8 @@ def print_summary(report: Report, output: Path, console: Console) -> None:
     )
     console.print(f"Invalid rows: {counts['invalid']:,}; repeated numbers: {counts['duplicate']:,}")
     console.print(f"The other {report.numbers_sent - report.hits:,} numbers never left this machine in clear.")
+    steps = ", ".join(f"{step.replace('_', ' ')} {seconds:.1f} s" for step, seconds in report.seconds.items())
+    console.print(f"Time: {sum(report.seconds.values()):.1f} s ({steps})")
     console.print(f"Results written to {output}")
     if counts["match"]:
         console.print(report.disclaimer)

@@ -7,6 +7,7 @@ under review since the set-up was built is `no_match`) and gets its evidence.
 """
 
 import csv
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -49,6 +50,7 @@ class Report:
     results: list[Result] = field(default_factory=list)
     disclaimer: str = ""
     directory_as_of: str = ""
+    seconds: dict = field(default_factory=dict)  # where the time went, by step
 
 
 OUTCOMES = ("match", "outside_window", "no_match", "invalid", "duplicate")
@@ -92,12 +94,20 @@ def screen_privately(
     phone_column: str = "",
     label_column: str = "",
     progress: Callable[[int, int], None] = lambda done, total: None,
+    overlap: bool = True,
 ) -> Report:
-    """Screen a list; `progress(done, total)` hears of the numbers checked so far."""
+    """Screen a list; `progress(done, total)` hears of the numbers checked so far.
+
+    `overlap` lets the server answer one batch while the next is encrypted (the server is called
+    from a second thread).
+    """
+    clock = Clock()
     layout = inspect(data, region, phone_column, label_column).layout
     numbers, rows = numbers_to_check(data, layout, region)
+    reading = clock.lap()
     header, shards = server.setup()
     report = Report(rows_read=rows, numbers_sent=len(numbers), directory_as_of=header["directory_as_of"])
+    report.seconds = {"reading": reading, "setup_download": clock.lap()}
     done = 0
 
     def advance(count: int) -> None:
@@ -105,10 +115,23 @@ def screen_privately(
         done += count
         progress(done, len(numbers))
 
-    hits = listed_numbers(numbers, header, shards, server.answer, advance)
-    report.hits = len(hits)
+    hits = listed_numbers(numbers, header, shards, server.answer, advance, overlap=overlap)
+    report.hits, report.seconds["private_check"] = len(hits), clock.lap()
     confirm(report, data, layout, region, hits, server)
+    report.seconds["confirming"] = clock.lap()
     return report
+
+
+class Clock:
+    """Seconds between laps: where a run's time went."""
+
+    def __init__(self):
+        self.last = time.perf_counter()
+
+    def lap(self) -> float:
+        now = time.perf_counter()
+        seconds, self.last = now - self.last, now
+        return round(seconds, 2)
 
 
 def confirm(report: Report, data: bytes, layout: Layout, region: str, hits: set[str], server: Server) -> None:

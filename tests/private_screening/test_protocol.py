@@ -5,18 +5,28 @@ import logging
 import pytest
 from django.apps import apps
 from private_screening_client.screening import numbers_to_check, result_file, screen_privately
+from private_screening_client.server import Server
 
+from accounts.services import create_api_key
 from audit.models import AuditEvent
+from directory.importing import import_contacts
 from directory.models import ListedNumber
 from directory.services import create_contact, set_number_status
 from lib.hashing import number_hash
 from lib.limits import quota_use
 from lib.phone_lists import inspect
 from lib.result_files import csv_lines
+from private_screening import tasks
 from screenings import selectors, services
 from tests.factories import OperationFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def screen(data: bytes, server, **options):
+    """The client's screening through the test client, which must be called from the test's thread."""
+    return screen_privately(data, server, overlap=False, **options)
+
 
 SAMPLE_LISTS = ["plain_utf8.csv", "excel_bom_semicolon.csv", "windows.csv", "sheet.xlsx"]
 
@@ -34,7 +44,7 @@ def test_sample_lists_get_the_outcomes_and_file_of_an_ordinary_screening(
 ):
     build_setup()
     data = (samples / "lists" / name).read_bytes()
-    report = screen_privately(data, server_as(hr), region="US")
+    report = screen(data, server_as(hr), region="US")
 
     rows = expected[name]["rows"]
     stored = {result.row: result for result in report.results}
@@ -53,7 +63,7 @@ def test_sample_lists_get_the_outcomes_and_file_of_an_ordinary_screening(
 
 def test_the_result_file_carries_the_disclaimer_after_a_match(directory, samples, build_setup, server_as, hr):
     build_setup()
-    report = screen_privately((samples / "lists" / "plain_utf8.csv").read_bytes(), server_as(hr), region="US")
+    report = screen((samples / "lists" / "plain_utf8.csv").read_bytes(), server_as(hr), region="US")
     written = "".join(result_file(report))
     assert report.counts["match"] and written.rstrip().endswith('not evidence of a crime by any person."')
 
@@ -66,9 +76,9 @@ def test_a_number_listed_after_the_setup_is_missed_until_the_rebuild(directory, 
     build_setup()
     listed_later("+12065550188")
     data = b"phone\n206-555-0188\n"
-    assert screen_privately(data, server_as(hr), region="US").counts["match"] == 0
+    assert screen(data, server_as(hr), region="US").counts["match"] == 0
     build_setup()
-    report = screen_privately(data, server_as(hr), region="US")
+    report = screen(data, server_as(hr), region="US")
     assert report.counts["match"] == 1
     assert report.results[0].evidence["contact_count"] == 1
 
@@ -77,7 +87,7 @@ def test_a_number_put_under_review_is_a_hit_but_not_a_match(directory, build_set
     number = ListedNumber.objects.filter(status=ListedNumber.Status.LISTED).first()
     build_setup()
     set_number_status(number=number, status=ListedNumber.Status.UNDER_REVIEW)
-    report = screen_privately(f"phone\n{number.e164}\n".encode(), server_as(hr), region="US")
+    report = screen(f"phone\n{number.e164}\n".encode(), server_as(hr), region="US")
     assert report.hits == 1
     assert report.counts["match"] == 0 and report.counts["no_match"] == 1
     assert report.results == []
@@ -97,7 +107,7 @@ def test_the_server_keeps_and_logs_nothing_of_the_numbers_that_are_not_hits(
     build_setup()
     data = (samples / "lists" / "plain_utf8.csv").read_bytes()
     caplog.set_level(logging.DEBUG)
-    report = screen_privately(data, server_as(hr), region="US")
+    report = screen(data, server_as(hr), region="US")
 
     numbers, _ = numbers_to_check(data, inspect(data, "US").layout, "US")
     hits = {result.e164 for result in report.results if result.outcome in ("match", "outside_window")}
@@ -112,9 +122,20 @@ def test_the_server_keeps_and_logs_nothing_of_the_numbers_that_are_not_hits(
 def test_quota_and_audit_count_the_numbers_sent(directory, samples, build_setup, server_as, hr, settings):
     settings.PSI_REQUEST_MAX_NUMBERS = 50  # several requests
     build_setup()
-    report = screen_privately((samples / "lists" / "plain_utf8.csv").read_bytes(), server_as(hr), region="US")
+    report = screen((samples / "lists" / "plain_utf8.csv").read_bytes(), server_as(hr), region="US")
     events = AuditEvent.objects.filter(action="private_screening.request")
     assert sum(event.detail["numbers"] for event in events) == report.numbers_sent
     assert {tuple(event.detail) for event in events} == {("numbers",)}
     assert all(event.number_hash == "" for event in events)
     assert quota_use(hr.membership.organization)["screened_rows"] == report.numbers_sent
+
+
+def test_the_client_over_http_with_overlapping_requests(transactional_db, live_server, samples, expected, hr):
+    """The installed client's way: a real HTTP server, the next batch encrypted while the server answers."""
+    import_contacts((samples / "contacts.csv").read_bytes())
+    tasks.start_build()
+    _, key = create_api_key(user=hr, name="client")
+    data = (samples / "lists" / "windows.csv").read_bytes()
+    report = screen_privately(data, Server(live_server.url, key), region="US")
+    rows = expected["windows.csv"]["rows"]
+    assert report.counts == {outcome: sum(1 for r in rows if r["outcome"] == outcome) for outcome in report.counts}
