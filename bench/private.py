@@ -11,6 +11,7 @@ Writes bench/out/private.json.
 """
 
 import argparse
+import csv
 import json
 import os
 import subprocess
@@ -86,7 +87,12 @@ def run_client(base: str, key: str, path: Path, workdir: Path) -> dict:
     if done.returncode:
         raise RuntimeError(f"the client failed:\n{done.stdout}\n{done.stderr[-3000:]}")
     peak = int(done.stderr.rsplit("peak_kib", 1)[1].split()[0])
-    return {"seconds": round(seconds, 1), "peak_mib": round(peak / 1024), "summary": done.stdout.splitlines()}
+    return {
+        "seconds": round(seconds, 1),
+        "peak_mib": round(peak / 1024),
+        "stored_counts": result_counts(output),
+        "summary": done.stdout.splitlines(),
+    }
 
 
 def ordinary(base: str, key: str, path: Path, worker_pid: int, timeout: int) -> dict:
@@ -117,6 +123,7 @@ def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
             common.log(f"building the set-up of {numbers:,} listed numbers")
             figures["setups"][numbers] = measured(load, build_setup, options.timeout)
             common.log(f"set-up: {figures['setups'][numbers]}")
+            common.write_json(OUT, figures)
         for rows in sorted(options.rows):
             path = workdir / f"list-{rows}.csv"
             write_company_list(path, rows, loaded, seed=1)
@@ -127,7 +134,11 @@ def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
                 "private": private,
                 "ordinary": measured(load, ordinary, base, key, path, worker.pid, options.timeout),
             }
+            stored = {outcome: n for outcome, n in figures["lists"][rows]["ordinary"]["counts"].items() if n}
+            stored.pop("no_match", None)
+            figures["lists"][rows]["same_outcomes"] = stored == private["stored_counts"]
             common.log(f"ordinary: {figures['lists'][rows]['ordinary']['seconds']} s")
+            common.write_json(OUT, figures)
     except Exception:
         common.print_log_tails(workdir, "gunicorn.log", "celery.out", "celery.log")
         raise
@@ -138,19 +149,34 @@ def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
 
 
 def add_listed(database_url: str, loaded: int, numbers: int) -> None:
-    """Grow the directory to `numbers`: the first load is bench/common's; later ones add the numbers after it."""
+    """Grow the directory to `numbers`, each with its contact: the first load is bench/common's, later ones
+    add the numbers after it."""
     if not loaded:
         common.load_directory(database_url, numbers)
         return
     import psycopg2
 
-    common.log(f"adding listed numbers {loaded:,} to {numbers:,}")
-    sql = common.DIRECTORY_SQL.split("INSERT INTO directory_listednumber", 1)[1].split("INSERT INTO directory_contact")[
-        0
-    ]
-    sql = "INSERT INTO directory_listednumber" + sql.replace("generate_series(0,", f"generate_series({loaded},")
+    common.log(f"adding listed numbers {loaded:,} to {numbers:,} and their contacts")
+    numbers_sql, contacts_sql = common.DIRECTORY_SQL.split("INSERT INTO directory_listednumber", 1)[1].split(
+        "INSERT INTO directory_contact"
+    )
+    numbers_sql = "INSERT INTO directory_listednumber" + numbers_sql.replace(
+        "generate_series(0,", f"generate_series({loaded},"
+    )
+    contacts_sql = "INSERT INTO directory_contact" + contacts_sql.replace(
+        "FROM directory_listednumber AS listed;",
+        "FROM directory_listednumber AS listed WHERE listed.id > (SELECT max(number_id) FROM directory_contact);",
+    )
     with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute(sql, {"count": numbers})
+        cursor.execute(numbers_sql + contacts_sql, {"count": numbers})
+        cursor.execute("ANALYZE directory_listednumber, directory_contact")
+
+
+def result_counts(path: Path) -> dict:
+    """Rows by outcome in a result file (the rows a screening stores: every outcome but no_match)."""
+    with path.open(newline="", encoding="utf-8") as file:
+        outcomes = [row["outcome"] for row in csv.DictReader(file) if row.get("outcome")]
+    return {outcome: outcomes.count(outcome) for outcome in set(outcomes)}
 
 
 def main() -> None:
