@@ -29,6 +29,7 @@ from schemathesis.config import SchemathesisConfig
 from accounts.models import Membership
 from accounts.services import create_api_key
 from directory.models import ListedNumber
+from private_screening import tasks as private_screening_tasks
 from screenings import services as screening_services
 from tests.factories import (
     ContactFactory,
@@ -173,6 +174,7 @@ def callers(db, settings, wsgi_in_test, django_capture_on_commit_callbacks):
         screening = screening_services.create_screening(
             membership=member.membership, filename="list.csv", data=SCREENING_FILE
         )
+        private_screening_tasks.start_build()  # the private-screening set-up a worker would have built
     SEEDED.update(
         {
             "/api/v1/numbers/": [number.pk, removed.pk],
