@@ -54,3 +54,6 @@ bench-tenants: $(STAMP)
 .PHONY: bench-import
 bench-import: $(STAMP)
 	$(BIN)/python bench/import.py
+.PHONY: bench-private
+bench-private: $(STAMP)
+	$(BIN)/python bench/private.py

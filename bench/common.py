@@ -64,6 +64,7 @@ def app_env(workdir: Path, settings_module: str) -> dict:
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-" + os.urandom(16).hex(),
         "NUMBER_HASH_KEY": "bench-only-" + os.urandom(16).hex(),
+        "PSI_KEY": os.urandom(32).hex(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from directory.api import urls as directory_urls
+from private_screening.api import urls as private_screening_urls
 from screenings.api import urls as screening_urls
 
 app_name = "api"
@@ -22,5 +23,6 @@ urlpatterns = [
     ),
     path("", include(directory_urls.urlpatterns)),
     path("", include(screening_urls.urlpatterns)),
+    path("", include(private_screening_urls.urlpatterns)),
     path("", include(router.urls)),
 ]

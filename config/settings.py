@@ -6,6 +6,7 @@ Production sets DEBUG=false, SECRET_KEY, SITE_URL, DATABASE_URL, REDIS_URL and
 the mail settings; see the README's configuration table.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -47,6 +48,27 @@ if not NUMBER_HASH_KEY:
         raise ImproperlyConfigured("NUMBER_HASH_KEY must be set when DEBUG is off")
     NUMBER_HASH_KEY = SECRET_KEY
 
+
+def embedded_secret(path: Path) -> str:
+    """A random key kept in VAR_DIR (mode 600) for the embedded mode, made on the first start."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+# The private-screening server key (32 bytes as 64 hex digits). A new key only makes the set-up rebuild.
+PSI_KEY = envstr("PSI_KEY") or (embedded_secret(VAR_DIR / "psi-key") if DEBUG else "")
+if not PSI_KEY:
+    raise ImproperlyConfigured("PSI_KEY must be set when DEBUG is off: 64 hex digits, e.g. `openssl rand -hex 32`")
+try:
+    PSI_KEY_BYTES = bytes.fromhex(PSI_KEY)
+except ValueError:
+    PSI_KEY_BYTES = b""
+if len(PSI_KEY_BYTES) != 32:
+    raise ImproperlyConfigured("PSI_KEY must be 64 hex digits (32 bytes)")
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
@@ -74,6 +96,7 @@ INSTALLED_APPS = [
     "directory",
     "screenings",
     "disputes",
+    "private_screening",
     "front",
     "api",
 ]
@@ -269,6 +292,9 @@ PASSWORD_RESETS_PER_IP_PER_HOUR = envint("PASSWORD_RESETS_PER_IP_PER_HOUR", 10, 
 ACCESS_REQUESTS_PER_IP_PER_HOUR = envint("ACCESS_REQUESTS_PER_IP_PER_HOUR", 5, minimum=1)
 INVITATION_VALID_DAYS = envint("INVITATION_VALID_DAYS", 7, minimum=1)
 BATCH_LOOKUP_MAX = 1000
+PSI_SHARDS = envint("PSI_SHARDS", 8, minimum=1)
+PSI_REQUEST_MAX_NUMBERS = envint("PSI_REQUEST_MAX_NUMBERS", 20_000, minimum=1)
+PSI_REBUILD_DELAY_SECONDS = envint("PSI_REBUILD_DELAY_SECONDS", 180, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -346,6 +372,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-screenings": {"task": "screenings.tasks.purge_expired_screenings_task", "schedule": 3600.0},
     "purge-stale-drafts": {"task": "screenings.tasks.purge_stale_drafts_task", "schedule": 600.0},
     "purge-expired-directory": {"task": "directory.tasks.purge_expired_directory_task", "schedule": 86400.0},
+    "refresh-private-screening-setup": {"task": "private_screening.tasks.refresh_setup_task", "schedule": 600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

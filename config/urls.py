@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("config.api_urls")),
     path("", include("directory.urls")),
+    path("", include("private_screening.urls")),
     path("", include("screenings.urls")),
     path("", include("disputes.urls")),
     path("", include("front.urls")),

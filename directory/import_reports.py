@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from django.http import StreamingHttpResponse
 
 from audit.services import record_event
-from directory.exports import escape_formula
 from directory.importing import IMPORT_OUTCOMES, ImportedRow, unpack_report
 from directory.models import ContactImport
+from lib.result_files import escape_formula
 
 CSV_COLUMNS = ["row", "outcome", "number", "message"]
 

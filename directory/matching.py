@@ -14,6 +14,7 @@ from django.db import connection
 
 from directory.models import Contact, ListedNumber
 from lib.phone import normalize
+from lib.phone_lists import WINDOW_REVERSED
 
 DISCLAIMER = (
     "A listing records that a number called or texted a decoy ad. It does not say who used the phone, "
@@ -77,7 +78,7 @@ def match_inputs(inputs: list[MatchInput], region: str) -> list[MatchResult]:
         if not normalized.is_valid:
             results.append(MatchResult(item, Outcome.INVALID, reason=normalized.reason))
         elif item.assigned_from and item.assigned_to and item.assigned_from > item.assigned_to:
-            results.append(MatchResult(item, Outcome.INVALID, reason="assignment window ends before it starts"))
+            results.append(MatchResult(item, Outcome.INVALID, reason=WINDOW_REVERSED))
         elif normalized.e164 in seen:
             results.append(MatchResult(item, Outcome.DUPLICATE, normalized.e164, extension=normalized.extension))
         else:

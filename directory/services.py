@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Min
 
 from audit.services import record_event
 from directory.models import Contact, ListedNumber, Operation
-from directory.signals import contacts_added
+from directory.signals import contacts_added, number_status_changed
 from lib.errors import DomainError
 from lib.phone import describe
 
@@ -114,6 +114,7 @@ def set_number_status(*, number: ListedNumber, status: str, reason: str = "", re
     number.status = status
     number.status_reason = reason.strip()
     number.save(update_fields=["status", "status_reason", "updated_at"])
+    transaction.on_commit(lambda: number_status_changed.send(sender=ListedNumber, number_id=number.pk))
     record_event(
         action="directory.number_status_changed",
         request=request,

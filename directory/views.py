@@ -7,12 +7,13 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import LOOKUP_ROLES
 from audit.services import record_event
-from directory.exports import EXPORT_COLUMNS, lookup_export_rows, results_workbook, text_cells, xlsx_download
+from directory.exports import lookup_export_rows, results_workbook, xlsx_download
 from directory.forms import EvidenceReportForm, LookupExportForm, LookupForm
 from directory.lookups import lookup_numbers, record_lookup_export
 from directory.matching import DISCLAIMER, MatchInput, MatchResult, Outcome, outcome_counts
 from lib.http import limit_reached
 from lib.limits import LimitExceeded
+from lib.result_files import EXPORT_COLUMNS, text_cells
 
 
 @role_required(*LOOKUP_ROLES)

@@ -8,10 +8,10 @@ from django.shortcuts import render
 
 from accounts.roles import active_membership
 from audit.services import record_event
-from directory.exports import escape_formula
 from front import statistics as stats
 from front.charts import draw
 from lib.limits import quota_use
+from lib.result_files import escape_formula
 from screenings.monitoring import unread_alerts
 from screenings.selectors import organization_screenings
 

@@ -4,6 +4,7 @@ its data rows. No Django: the private-screening client uses it as the server doe
 Rows are numbered as a spreadsheet shows them: with a header, the header is row 1.
 """
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -74,6 +75,28 @@ class Inspection:
     layout: Layout
     preview: list[list[str]]
     estimated_numbers: int
+
+
+WINDOW_REVERSED = "assignment window ends before it starts"
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def parse_window(text: str, name: str) -> dt.date | None:
+    """One end of a row's assignment window, or None when blank: a date read exactly as the API reads
+    one (django.utils.dateparse.parse_date, which DRF's DateField uses); a date and time is no date."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    shape = ISO_DATE.fullmatch(text)
+    if shape:
+        try:
+            return dt.date(*map(int, shape.groups()))
+        except ValueError:
+            pass
+    raise ValueError(f"{name} {text!r} is not a date (use YYYY-MM-DD)")
 
 
 # One number to screen: (row number, phone, label, assigned from, assigned to, phone column index).

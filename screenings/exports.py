@@ -5,7 +5,6 @@ not: it cannot be a formula). The XLSX is written by a write-only workbook with 
 the disclaimer on its first sheet. Every download is an audited export.
 """
 
-import csv
 from collections.abc import Iterable, Iterator
 
 from django.http import FileResponse, StreamingHttpResponse
@@ -13,19 +12,15 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from audit.services import record_event
-from directory.exports import EXPORT_COLUMNS, csv_cells, export_cells, results_workbook, xlsx_download
+from directory.exports import results_workbook, xlsx_download
 from directory.matching import DISCLAIMER
 from lib.phone_lists import Layout
+from lib.result_files import EXPORT_COLUMNS, csv_lines, export_cells
 from screenings import selectors
 from screenings.models import Screening, ScreeningResult
 
 COLUMNS = EXPORT_COLUMNS
 EXPORT_CHUNK = 2000
-
-
-class Echo:
-    def write(self, value):
-        return value
 
 
 def result_cells(result: ScreeningResult, layout: Layout) -> list:
@@ -42,11 +37,9 @@ def result_cells(result: ScreeningResult, layout: Layout) -> list:
     )
 
 
-def csv_lines(results: Iterable[ScreeningResult], layout: Layout) -> Iterator[str]:
-    writer = csv.writer(Echo())
-    yield writer.writerow(COLUMNS)
-    for result in results:
-        yield writer.writerow(csv_cells(result_cells(result, layout)))
+def result_lines(results: Iterable[ScreeningResult], layout: Layout) -> Iterator[str]:
+    """The screening's stored rows as CSV lines, as every result file has them."""
+    return csv_lines(result_cells(result, layout) for result in results)
 
 
 def _exported(request, screening: Screening, file_format: str, outcome: str) -> Iterator[ScreeningResult]:
@@ -62,7 +55,7 @@ def csv_response(request, screening: Screening, outcome: str = "") -> StreamingH
     """The screening's stored rows as a CSV download."""
     results = _exported(request, screening, "csv", outcome)
     response = StreamingHttpResponse(
-        csv_lines(results, screening.column_layout), content_type="text/csv; charset=utf-8"
+        result_lines(results, screening.column_layout), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = content_disposition_header(True, f"{export_name(screening)}.csv")
     return response

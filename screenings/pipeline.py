@@ -5,7 +5,6 @@ chunk): each claims its work with a conditional UPDATE or a row lock and
 returns early when someone else already did it.
 """
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -13,14 +12,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
-from rest_framework import serializers
 
 from audit.services import record_event
 from directory.matching import MatchInput, MatchResult, Outcome, match_inputs
 from lib import limits
 from lib.errors import DomainError
 from lib.limits import LimitExceeded
-from lib.phone_lists import Layout, ListRow, list_rows
+from lib.phone_lists import Layout, ListRow, list_rows, parse_window
 from lib.tabular import UnreadableFile
 from screenings import monitoring
 from screenings.models import Screening, ScreeningChunk, ScreeningResult, ScreeningUpload, Watch
@@ -153,19 +151,6 @@ def _refund_unread_rows(screening: Screening, total: int) -> None:
     Screening.objects.filter(pk=screening.pk).update(charged_rows=total)
     if timezone.localdate(screening.created_at) == timezone.localdate():
         limits.refund_screening_quota(screening.organization, screening.charged_rows - total)
-
-
-WINDOW_DATE = serializers.DateField()
-
-
-def parse_window(text: str, name: str) -> dt.date | None:
-    """A window date read exactly as the API reads one (ISO 8601, a date without a time)."""
-    if not text:
-        return None
-    try:
-        return WINDOW_DATE.to_internal_value(text)
-    except serializers.ValidationError:
-        raise ValueError(f"{name} {text!r} is not a date (use YYYY-MM-DD)") from None
 
 
 def cell_key(row, column) -> str:

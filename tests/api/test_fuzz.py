@@ -30,6 +30,7 @@ from accounts.models import Membership
 from accounts.services import create_api_key
 from directory.importing import create_import
 from directory.models import ListedNumber
+from private_screening import tasks as private_screening_tasks
 from screenings import services as screening_services
 from tests.factories import (
     ContactFactory,
@@ -176,6 +177,7 @@ def callers(db, settings, wsgi_in_test, django_capture_on_commit_callbacks):
             membership=member.membership, filename="list.csv", data=SCREENING_FILE
         )
         contact_import = create_import(data=CONTACTS_FILE, filename="contacts.csv", create_operations=True)
+        private_screening_tasks.start_build()  # the private-screening set-up a worker would have built
     SEEDED.update(
         {
             "/api/v1/numbers/": [number.pk, removed.pk],

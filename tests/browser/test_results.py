@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from audit.models import AuditEvent
-from directory.exports import EXPORT_COLUMNS
 from directory.matching import DISCLAIMER
 from directory.models import Operation
 from directory.services import create_contact
+from lib.result_files import EXPORT_COLUMNS
 from tests.browser.steps import import_listing, log_in
 from tests.factories import ScreeningFactory, ScreeningResultFactory
 

@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "p" * 20 + "roduction-secret-key-with-plenty-of-entropy-1234567890",
     "NUMBER_HASH_KEY": "a-separate-key-for-number-hashes",
+    "PSI_KEY": "5e" * 32,
     "ALLOWED_HOSTS": "directory.example",
     "SITE_URL": "https://directory.example",
     "ENV_FILE": "",  # never a developer's var/.env from `make run`
@@ -44,7 +45,7 @@ def test_check_deploy_is_clean():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "NUMBER_HASH_KEY", "SITE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "NUMBER_HASH_KEY", "SITE_URL", "PSI_KEY"])
 def test_production_refuses_to_start_without_its_keys(missing):
     env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY")}
     env = {**env, **PRODUCTION_ENV}

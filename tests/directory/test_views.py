@@ -5,9 +5,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
-from directory.exports import EXPORT_COLUMNS
 from directory.matching import DISCLAIMER
 from lib.hashing import number_hash
+from lib.result_files import EXPORT_COLUMNS
 from tests.factories import ContactFactory, ListedNumberFactory
 
 pytestmark = pytest.mark.django_db

@@ -128,3 +128,20 @@ def test_chosen_columns_win_and_an_empty_choice_means_none():
 def test_the_estimate_counts_every_phone_column():
     data = b"id,work phone,mobile\n" + b"".join(b"E%d,2065550100,2065550101\n" % n for n in range(10))
     assert phone_lists.inspect(data, "US").estimated_numbers == 20
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2025-01-01", "2025-1-2", "20250101", "2025-02-30", "2025-01-01T00:00", "01/02/2025", "2025-13-01", "soon", " "],
+)
+def test_window_dates_are_read_exactly_as_the_api_reads_them(text):
+    """The kernel needs no Django, yet must agree with DRF's DateField on every input."""
+    from rest_framework import serializers
+
+    try:
+        expected = serializers.DateField().to_internal_value(text)
+    except serializers.ValidationError:
+        with pytest.raises(ValueError, match="is not a date"):
+            phone_lists.parse_window(text, "assigned_from")
+    else:
+        assert phone_lists.parse_window(text, "assigned_from") == expected

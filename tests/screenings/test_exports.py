@@ -10,8 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
-from directory.exports import EXPORT_COLUMNS, csv_cells, export_cells
 from directory.matching import DISCLAIMER
+from lib.result_files import EXPORT_COLUMNS, csv_cells, export_cells
 from screenings.models import ScreeningResult
 from tests.factories import (
     ContactFactory,
