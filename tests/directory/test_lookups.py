@@ -253,7 +253,7 @@ def test_a_refused_sweep_is_audited_with_counts_only(member_api, org, legal):
 
 
 def test_a_lookup_refused_by_the_rate_limit_is_audited(client, legal, settings):
-    settings.LOOKUP_RATE_PER_MINUTE = 1
+    settings.LOOKUP_REQUESTS_PER_MINUTE = 1
     client.force_login(legal)
     client.post(reverse("directory:lookup"), {"numbers": "2065550123"})
     assert client.post(reverse("directory:lookup"), {"numbers": "2065550123"}).status_code == 429
