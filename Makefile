@@ -28,7 +28,7 @@ lint: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=true $(BIN)/python manage.py check
 	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
-	$(BIN)/bandit -q -r accounts api audit config directory disputes front screenings -x '*/migrations/*'
+	$(BIN)/bandit -q -r lib accounts api audit config directory disputes front screenings private_screening client -x '*/migrations/*'
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
