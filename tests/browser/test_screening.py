@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from config.celery_app import app as celery_app
 from directory.importing import import_contacts
-from lib.result_files import COLUMNS
+from lib.result_files import EXPORT_COLUMNS as COLUMNS
 from tests.browser.steps import log_in
 from tests.screenings import workers
 
