@@ -30,7 +30,8 @@ def check_rate(user) -> None:
     rate = limits.Counter(f"rate:private:{user.pk}:{now:%Y%m%d%H%M}", 1, settings.LOOKUP_REQUESTS_PER_MINUTE, 90)
     if limits.consume(rate):
         raise limits.LimitExceeded(
-            f"You sent more than {settings.LOOKUP_REQUESTS_PER_MINUTE} requests this minute. Wait a moment and try again.",
+            f"You sent more than {settings.LOOKUP_REQUESTS_PER_MINUTE} requests this minute. "
+            "Wait a moment and try again.",
             retry_after=60 - now.second,
         )
 

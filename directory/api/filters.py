@@ -1,7 +1,7 @@
 import django_filters
 from django.conf import settings
 
-from api.filters import UtcIsoDateTimeFilter
+from api.filters import IdFilter, UtcIsoDateTimeFilter
 from directory.models import Contact, ListedNumber, Operation
 from lib.phone import normalize
 
@@ -18,7 +18,7 @@ class ListedNumberFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ListedNumber.Status.choices)
     region = django_filters.CharFilter(lookup_expr="iexact")
     number_type = django_filters.CharFilter()
-    operation = django_filters.NumberFilter(field_name="contacts__operation", distinct=True)
+    operation = IdFilter(field_name="contacts__operation", distinct=True)
     contact_after = UtcIsoDateTimeFilter(field_name="last_contact_at", lookup_expr="gte")
     contact_before = UtcIsoDateTimeFilter(field_name="first_contact_at", lookup_expr="lte")
 
@@ -44,7 +44,7 @@ class OperationFilterSet(django_filters.FilterSet):
 
 class ContactFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Number in any format")
-    operation = django_filters.NumberFilter(field_name="operation")
+    operation = IdFilter(field_name="operation")
     channel = django_filters.ChoiceFilter(choices=Contact.Channel.choices)
     status = django_filters.ChoiceFilter(field_name="number__status", choices=ListedNumber.Status.choices)
     occurred_after = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")

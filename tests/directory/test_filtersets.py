@@ -53,3 +53,10 @@ def test_operations_filter_by_name_and_country():
     filterset = OperationFilterSet({"q": "spring", "country": "gb"}, queryset=Operation.objects.all())
     assert filterset.is_valid()
     assert list(filterset.qs.values_list("name", flat=True)) == ["London Spring"]
+
+
+def test_an_operation_id_too_large_for_the_database_is_a_form_error_not_a_crash():
+    """Found by the API fuzzer: a 30-digit operation id crashed SQLite with an OverflowError (a 500)."""
+    filterset = ListedNumberFilterSet({"operation": "9" * 30}, queryset=ListedNumber.objects.all())
+    assert not filterset.is_valid()
+    assert not ContactFilterSet({"operation": "9" * 30}, queryset=Contact.objects.all()).is_valid()
