@@ -61,7 +61,7 @@ def dispute_history(dispute: Dispute) -> list[Step]:
     dispute and of the number's status, and the dispute's change history."""
     about = Q(detail__dispute=dispute.pk) | Q(action=NUMBER_STATUS_CHANGED, number_hash=number_hash(dispute.e164))
     steps = [
-        Step(event.created_at, event.actor_email or NO_ACTOR, event_words(event), "Audit log")
+        Step(event.created_at, event.who or NO_ACTOR, event_words(event), "Audit log")
         for event in AuditEvent.objects.filter(about)
     ]
     steps += [

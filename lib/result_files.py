@@ -12,7 +12,6 @@ from datetime import date
 
 EXPORT_COLUMNS = [
     "row",
-    "phone_column",
     "input",
     "label",
     "e164",
@@ -24,6 +23,7 @@ EXPORT_COLUMNS = [
     "contact_count",
     "channels",
     "jurisdictions",
+    "phone_column",
 ]
 E164_COLUMN = EXPORT_COLUMNS.index("e164")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -47,7 +47,6 @@ def export_cells(
     evidence = evidence or {}
     return [
         row,
-        phone_column,
         input,
         label,
         e164 or None,
@@ -62,6 +61,7 @@ def export_cells(
         "; ".join(
             operation["jurisdiction"] for operation in evidence.get("operations", []) if operation["jurisdiction"]
         ),
+        phone_column,
     ]
 
 

@@ -114,6 +114,11 @@ STAFF_API = {
 }
 
 # name: (method, kwargs factory name or None, expected status per visitor)
+SCREENER_API_EMPTY_POST = {**MEMBER_API_EMPTY_POST, "legal": 403}
+# The private-screening request takes a binary body: a JSON one is refused as the wrong media type.
+SCREENER_API_WRONG_BODY = {**SCREENER_API_EMPTY_POST, "hr": 415, "admin": 415, "other_org_admin": 415}
+# No private-screening set-up is built in these tests: who may download it hears "not ready" (503).
+SCREENER_API_NOT_READY = {**SCREENER_API_EMPTY_POST, "hr": 503, "admin": 503, "other_org_admin": 503}
 EXPECTED = {
     "front:home": ("get", None, PUBLIC),
     "front:how_it_works": ("get", None, PUBLIC),
@@ -155,6 +160,10 @@ EXPECTED = {
     "api:lookup-batch": ("post_json", None, MEMBER_API_EMPTY_POST),
     "screenings:list": ("get", None, MEMBER_PAGE),
     "screenings:new": ("get", None, SCREENER_PAGE),
+    "private_screening:how_to": ("get", None, MEMBER_PAGE),
+    "private_screening:client": ("get", None, MEMBER_PAGE),
+    "api:private-screening-setup": ("get", None, SCREENER_API_NOT_READY),
+    "api:private-screening-request": ("post_json", None, SCREENER_API_WRONG_BODY),
     "screenings:confirm": ("get", "draft", OWN_DRAFT_PAGE),
     "screenings:template": ("get", "template", SCREENER_PAGE),
     "screenings:detail": ("get", "screening", ORG_OBJECT_PAGE),

@@ -62,6 +62,7 @@ def test_production_refuses_a_backend_that_prints_or_keeps_codes(backend):
         SECRET_KEY="a-production-secret-key-with-plenty-of-entropy-1234567890",
         NUMBER_HASH_KEY="a-separate-key-for-number-hashes",
         SITE_URL="https://directory.example.org",
+        PSI_KEY="5e" * 32,
         ENV_FILE="",
         SMS_BACKEND=backend,
     )
