@@ -21,7 +21,7 @@ from directory.importing import import_contacts
 from directory.models import Contact
 from front.errors import server_error
 from screenings import services as screenings
-from screenings.models import Alert, Screening, ScreeningDraft
+from screenings.models import Alert, Screening, ScreeningDraft, WatchedNumber
 from tests.browser.steps import log_in
 from tests.factories import MembershipFactory, OrganizationFactory
 
@@ -78,8 +78,9 @@ def build_site() -> Site:
         processed_rows=20_000,
         started_at=timezone.now(),
     )
-    for contact in Contact.objects.order_by("-occurred_at")[:3]:
-        Alert.objects.create(organization=organization, screening=screening, contact=contact)
+    watched = WatchedNumber.objects.filter(watch__screening=screening).order_by("row")
+    for contact, number in zip(Contact.objects.order_by("-occurred_at")[:3], watched, strict=False):
+        Alert.objects.create(organization=organization, watched_number=number, contact=contact)
     accounts.create_api_key(user=members["hr"].user, name="HR system nightly check", expires_in_days=90)
     accounts.create_api_key(user=members["admin"].user, name="Payroll export", expires_in_days=None)
     accounts.invite_member(organization=organization, email="new.counsel@example.com", role="legal")
@@ -123,6 +124,11 @@ def screening_path(site: Site) -> str:
     return f"/screenings/{site.screening.pk}/"
 
 
+def evidence_report_path(site: Site) -> str:
+    match = site.screening.results.filter(outcome="match").order_by("row").first()
+    return f"/screenings/{site.screening.pk}/rows/{match.row}/evidence/?column={match.column}"
+
+
 PAGES = [
     SitePage("dashboard", "admin", lambda site: "/dashboard/"),
     SitePage("lookup", "legal", lambda site: "/lookup/", look_up),
@@ -134,6 +140,9 @@ PAGES = [
     SitePage("delete-screening", "hr", lambda site: f"/screenings/{site.screening.pk}/delete/"),
     SitePage("delete-screening-dialog", "hr", screening_path, open_delete_dialog),
     SitePage("alerts", "admin", lambda site: "/alerts/"),
+    SitePage("watches", "hr", lambda site: "/watches/"),
+    SitePage("evidence-report", "hr", evidence_report_path),
+    SitePage("private-screening", "hr", lambda site: "/screenings/private/"),
     SitePage("members", "admin", lambda site: "/accounts/organization/members/"),
     SitePage("api-keys", "admin", lambda site: "/accounts/organization/api-keys/"),
     SitePage("audit-log", "admin", lambda site: "/accounts/organization/audit-log/"),
