@@ -65,6 +65,22 @@ def export_cells(
     ]
 
 
+def result_cells(result, phone_column: str = "") -> list:
+    """A kept result (anything with row, input, label, e164, outcome, reason, first_row and evidence, as the
+    site stores it and the private-screening client makes it) as typed cells."""
+    return export_cells(
+        row=result.row,
+        phone_column=phone_column,
+        input=result.input,
+        label=result.label,
+        e164=result.e164,
+        outcome=result.outcome,
+        reason=result.reason,
+        first_row=result.first_row,
+        evidence=result.evidence,
+    )
+
+
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 

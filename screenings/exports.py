@@ -15,7 +15,7 @@ from audit.services import record_event
 from directory.exports import results_workbook, xlsx_download
 from directory.matching import DISCLAIMER
 from lib.phone_lists import Layout
-from lib.result_files import EXPORT_COLUMNS, csv_lines, export_cells
+from lib.result_files import EXPORT_COLUMNS, csv_lines, result_cells
 from screenings import selectors
 from screenings.models import Screening, ScreeningResult
 
@@ -23,23 +23,9 @@ COLUMNS = EXPORT_COLUMNS
 EXPORT_CHUNK = 2000
 
 
-def result_cells(result: ScreeningResult, layout: Layout) -> list:
-    return export_cells(
-        row=result.row,
-        phone_column=layout.column_name(result.column),
-        input=result.input,
-        label=result.label,
-        e164=result.e164,
-        outcome=result.outcome,
-        reason=result.reason,
-        first_row=result.first_row,
-        evidence=result.evidence,
-    )
-
-
 def result_lines(results: Iterable[ScreeningResult], layout: Layout) -> Iterator[str]:
     """The screening's stored rows as CSV lines, as every result file has them."""
-    return csv_lines(result_cells(result, layout) for result in results)
+    return csv_lines(result_cells(result, layout.column_name(result.column)) for result in results)
 
 
 def _exported(request, screening: Screening, file_format: str, outcome: str) -> Iterator[ScreeningResult]:
@@ -72,7 +58,8 @@ def xlsx_response(request, screening: Screening, outcome: str = "") -> FileRespo
         ("Exported", timezone.localdate()),
         ("Rows with no match are not kept, so they are not listed.",),
     ]
-    rows = (result_cells(result, screening.column_layout) for result in results)
+    layout = screening.column_layout
+    rows = (result_cells(result, layout.column_name(result.column)) for result in results)
     return xlsx_download(results_workbook(about, rows), f"{export_name(screening)}.xlsx")
 
 

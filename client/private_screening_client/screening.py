@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from lib.phone import normalize
 from lib.phone_lists import WINDOW_REVERSED, Columns, Layout, inspect, list_rows, parse_window
-from lib.result_files import Echo, csv_lines, export_cells
+from lib.result_files import Echo, csv_lines, result_cells
 from private_screening_client.protocol import listed_numbers
 from private_screening_client.server import Server
 
@@ -194,22 +194,8 @@ def lookup_item(verdict: Classified) -> dict:
     return item
 
 
-def result_cells(result: Result) -> list:
-    return export_cells(
-        row=result.row,
-        phone_column=result.phone_column,
-        input=result.input,
-        label=result.label,
-        e164=result.e164,
-        outcome=result.outcome,
-        reason=result.reason,
-        first_row=result.first_row,
-        evidence=result.evidence,
-    )
-
-
 def result_file(report: Report) -> Iterator[str]:
     """The CSV a screening exports (same columns and escaping), with the disclaimer after a match."""
-    yield from csv_lines(result_cells(result) for result in report.results)
+    yield from csv_lines(result_cells(result, result.phone_column) for result in report.results)
     if report.counts["match"] and report.disclaimer:
         yield csv.writer(Echo()).writerow([report.disclaimer])

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 from django.apps import apps
-from private_screening_client.screening import numbers_to_check, result_cells, result_file, screen_privately
+from private_screening_client.screening import numbers_to_check, result_file, screen_privately
 from private_screening_client.server import Server
 
 from accounts.services import create_api_key
@@ -15,7 +15,7 @@ from directory.services import create_contact, set_number_status
 from lib.hashing import number_hash
 from lib.limits import quota_use
 from lib.phone_lists import inspect
-from lib.result_files import csv_lines
+from lib.result_files import csv_lines, result_cells
 from private_screening import tasks
 from screenings import selectors, services
 from screenings.exports import result_lines
@@ -64,7 +64,7 @@ def test_sample_lists_get_the_outcomes_and_file_of_an_ordinary_screening(
 
     screening = screen_on_the_site(hr.membership, data, name, django_capture_on_commit_callbacks)
     site_file = "".join(result_lines(selectors.screening_results(screening), screening.column_layout))
-    assert "".join(csv_lines(result_cells(result) for result in report.results)) == site_file
+    assert "".join(csv_lines(result_cells(result, result.phone_column) for result in report.results)) == site_file
 
 
 def test_the_result_file_carries_the_disclaimer_after_a_match(directory, samples, build_setup, server_as, hr):
