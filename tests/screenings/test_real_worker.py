@@ -15,11 +15,13 @@ from tests.screenings.workers import (
     company_list,
     finished,
     pool_processes,
+    run_python,
     run_screening,
     snapshot,
     start_worker,
     stop,
     wait_until,
+    worker_env,
 )
 
 pytestmark = [pytest.mark.real_servers, pytest.mark.django_db(transaction=True)]
@@ -106,22 +108,57 @@ def test_a_small_screening_is_not_stuck_behind_a_big_one(real_broker, samples, h
         stop(worker)
 
 
-def test_a_killed_pool_process_loses_nothing_and_term_still_stops_the_worker(real_broker, samples, hr, settings):
-    """kill -9 of the pool processes mid-screening: the work they held is noticed by the periodic requeue
-    and finished exactly once; then a TERM stops the worker within its soft time limit."""
+FILESYSTEM_BROKER_LOSES_WORK = (
+    "Known fault, reproduced here: on the file-system broker a worker whose pool processes were killed stops "
+    "taking tasks, so work queued again is never done; the Redis broker recovers."
+)
+
+
+@pytest.mark.parametrize(
+    "broker",
+    ["redis", pytest.param("filesystem", marks=pytest.mark.xfail(strict=True, reason=FILESYSTEM_BROKER_LOSES_WORK))],
+)
+def test_a_killed_pool_process_loses_nothing_and_term_still_stops_the_worker(
+    real_broker, samples, hr, settings, tmp_path, broker
+):
+    """kill -9 of the pool processes mid-screening, on Redis and on the file-system broker of `make run`:
+    the work they held is noticed by the periodic requeue and finished exactly once; then a TERM stops
+    the worker within its soft time limit.
+
+    On the file-system broker, tasks are queued by processes that share the worker's broker folder
+    (as `make run`'s web server does), not by this test's process.
+    """
     import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
     data = company_list(samples)
-    worker = start_worker("pool", CELERY_TASK_SOFT_TIME_LIMIT=20)
+    broker_env = {"CELERY_BROKER_URL": "filesystem://", "VAR_DIR": tmp_path / "var"} if broker == "filesystem" else {}
+    env = worker_env(CELERY_TASK_SOFT_TIME_LIMIT=20, **broker_env)
+
+    def queue(task: str, *args) -> None:
+        if broker == "filesystem":
+            run_python(env, f"from screenings.tasks import {task}\n{task}.delay(*{args!r})")
+
+    def requeue_stalled() -> None:
+        if broker == "filesystem":
+            run_python(
+                {**env, "SCREENING_STALL_SECONDS": "1"},
+                "from screenings import tasks\ntasks.requeue_stalled_screenings_task()",
+            )
+        else:
+            requeue_stalled_screenings_task()
+
+    worker = start_worker("pool", CELERY_TASK_SOFT_TIME_LIMIT=20, **broker_env)
     try:
         first = run_screening(hr.membership, data)
+        queue("prepare_screening_task", first)
         assert wait_until(lambda: finished(first), timeout=300)
         expected = snapshot(first)
         second = run_screening(hr.membership, data)
+        queue("prepare_screening_task", second)
         assert wait_until(lambda: 0 < Screening.objects.get(pk=second).processed_rows < 10_000, 120, 0.01)
         for pid in pool_processes(worker):
             os.kill(pid, signal.SIGKILL)
         settings.SCREENING_STALL_SECONDS = 1
-        assert wait_until(lambda: requeue_stalled_screenings_task() or finished(second), timeout=300, interval=2)
+        assert wait_until(lambda: requeue_stalled() or finished(second), timeout=180, interval=2)
         assert snapshot(second) == expected
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=20)  # the soft time limit; raises TimeoutExpired if the worker hangs

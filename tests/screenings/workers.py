@@ -16,14 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CHUNK_ROWS = 500
 
 
-def start_worker(name: str, var_dir: Path | None = None, log: Path | None = None, **settings) -> subprocess.Popen:
-    """A worker process as on a machine of its own: it shares only PostgreSQL and Redis with the tests.
-
-    `var_dir` gives it a VAR_DIR of its own, `log` a log file at INFO level (one line per task done),
-    and `settings` more environment variables.
-    """
+def worker_env(var_dir: Path | None = None, **settings) -> dict:
+    """The environment of a process on a machine of its own: it shares only PostgreSQL (and the broker)."""
     database = connection.settings_dict
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "true",
@@ -32,6 +28,15 @@ def start_worker(name: str, var_dir: Path | None = None, log: Path | None = None
         **({"VAR_DIR": str(var_dir)} if var_dir else {}),
         **{name: str(value) for name, value in settings.items()},
     }
+
+
+def start_worker(name: str, var_dir: Path | None = None, log: Path | None = None, **settings) -> subprocess.Popen:
+    """A worker process as on a machine of its own: it shares only PostgreSQL and Redis with the tests.
+
+    `var_dir` gives it a VAR_DIR of its own, `log` a log file at INFO level (one line per task done),
+    and `settings` more environment variables.
+    """
+    env = worker_env(var_dir, **settings)
     command = [
         sys.executable,
         "-m",
@@ -115,3 +120,9 @@ def pool_processes(worker: subprocess.Popen) -> list[int]:
         if int(fields[1]) == worker.pid:
             children.append(int(stat.parent.name))
     return children
+
+
+def run_python(env: dict, code: str) -> None:
+    """Run Python with the project set up in another process, e.g. to queue tasks on that process's broker."""
+    script = f"import django\ndjango.setup()\n{code}"
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, timeout=120)  # noqa: S603
