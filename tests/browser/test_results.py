@@ -81,7 +81,7 @@ def pdf_pages(page: Page, paper: str) -> int:
 def test_hr_filters_sorts_searches_and_prints_an_evidence_report(open_page, hr, results):
     page = open_page("hr")
     log_in(page, hr.email)
-    page.get_by_role("link", name="Screenings").click()
+    page.get_by_role("link", name="Screenings", exact=True).click()
     page.get_by_role("link", name="staff phones.csv").click()
 
     cards = page.get_by_role("list", name="Rows by outcome")

@@ -60,7 +60,7 @@ def test_hr_screens_a_list_and_downloads_the_matches(open_page, hr, samples, sta
     progress = watch_progress(page)
     log_in(page, hr.email)
 
-    page.get_by_role("link", name="Screenings").click()
+    page.get_by_role("link", name="Screenings", exact=True).click()
     page.get_by_role("link", name="Screen a phone list").click()
     page.get_by_label("File").set_input_files(samples / "lists" / "plain_utf8.csv")
     page.get_by_role("button", name="Upload and preview").click()
