@@ -210,20 +210,21 @@ def member_remove(request, pk: int):
     return redirect("accounts:members")
 
 
-@require_POST
-@role_required(*ADMIN_ROLES)
-def invitation_resend(request, pk: int):
-    invitation = get_object_or_404(Invitation, pk=pk, organization=request.membership.organization)
-    _run(request, services.resend_invitation, invitation=invitation)
-    return redirect("accounts:members")
+def _invitation_action(service):
+    """A POST-only view of the members page that applies `service` to one of the organization's invitations."""
+
+    @require_POST
+    @role_required(*ADMIN_ROLES)
+    def view(request, pk: int):
+        invitation = get_object_or_404(Invitation, pk=pk, organization=request.membership.organization)
+        _run(request, service, invitation=invitation)
+        return redirect("accounts:members")
+
+    return view
 
 
-@require_POST
-@role_required(*ADMIN_ROLES)
-def invitation_revoke(request, pk: int):
-    invitation = get_object_or_404(Invitation, pk=pk, organization=request.membership.organization)
-    _run(request, services.revoke_invitation, invitation=invitation)
-    return redirect("accounts:members")
+invitation_resend = _invitation_action(services.resend_invitation)
+invitation_revoke = _invitation_action(services.revoke_invitation)
 
 
 @role_required(*ADMIN_ROLES)

@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from directory import services
 from directory.import_reports import ReportRows, report_csv_response
-from directory.importing import create_import
+from directory.importing import create_uploaded_import
 from directory.models import Contact, ContactImport, ListedNumber, Operation
 from lib.forms import NumberField
 from lib.phone import normalize
@@ -205,16 +205,8 @@ class ContactAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         form = ContactImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
-                contact_import = create_import(
-                    data=upload.read(),
-                    filename=upload.name,
-                    actor=request.user,
-                    create_operations=form.cleaned_data["create_operations"],
-                    allow_outside_operation=form.cleaned_data["allow_outside_operation"],
-                    request=request,
-                )
+                contact_import = create_uploaded_import(form.cleaned_data, actor=request.user, request=request)
             except UnreadableFile as error:
                 form.add_error("file", str(error))
             else:

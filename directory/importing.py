@@ -283,6 +283,19 @@ def create_import(
     return contact_import
 
 
+def create_uploaded_import(fields: dict, *, actor, request) -> ContactImport:
+    """`create_import` for a file uploaded with the import form's fields (the admin's or the API's)."""
+    upload = fields["file"]
+    return create_import(
+        data=upload.read(),
+        filename=upload.name,
+        actor=actor,
+        create_operations=fields["create_operations"],
+        allow_outside_operation=fields["allow_outside_operation"],
+        request=request,
+    )
+
+
 def run_import(import_id: str) -> None:
     """Import the file's batches not yet done, then end the job; returns at once if the job has ended."""
     if not _claim(import_id):
@@ -386,26 +399,14 @@ def _end(job: ContactImport, status: str, **fields) -> None:
     ContactImportFile.objects.filter(contact_import_id=job.pk).delete()
 
 
-def import_contacts(
-    data: bytes,
-    *,
-    actor=None,
-    filename: str = "",
-    create_operations: bool = False,
-    allow_outside_operation: bool = False,
-) -> ImportReport:
+def import_contacts(data: bytes, **options) -> ImportReport:
     """Import a whole file in this process, as a worker would, and return its report.
 
-    For `manage.py import_contacts --wait` and for tests; raises UnreadableFile if the file cannot be read.
+    For `manage.py import_contacts --wait` and for tests; `options` are those of `create_import`
+    (filename, actor, create_operations, allow_outside_operation). Raises UnreadableFile if the
+    file cannot be read.
     """
-    contact_import = create_import(
-        data=data,
-        filename=filename,
-        actor=actor,
-        create_operations=create_operations,
-        allow_outside_operation=allow_outside_operation,
-        queue=False,
-    )
+    contact_import = create_import(data=data, queue=False, **options)
     run_import(str(contact_import.pk))
     contact_import.refresh_from_db()
     if contact_import.status == ContactImport.Status.FAILED:

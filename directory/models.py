@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Lookup
 from simple_history.models import HistoricalRecords
 
+from lib.jobs import Job
 from lib.phone import E164_MAX_LENGTH
 
 
@@ -127,19 +128,13 @@ class Contact(models.Model):
         return f"{self.get_channel_display()} from {self.number} at {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
-class ContactImport(models.Model):
+class ContactImport(Job):
     """A CSV file of contacts imported by a Celery worker, batch by batch (SPEC section 2).
 
     The file is kept in the database (shared by every worker) only until the job ends. Each
     batch's contacts and its part of the per-row report are committed together, so a job whose
     worker died starts again after its last committed batch.
     """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_by = models.ForeignKey(
@@ -152,26 +147,12 @@ class ContactImport(models.Model):
     allow_outside_operation = models.BooleanField(
         default=False, help_text="Contacts dated outside their operation's dates are added, and flagged."
     )
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True)
     total_rows = models.PositiveIntegerField(null=True, blank=True, help_text="Estimated from the file's lines.")
-    processed_rows = models.PositiveIntegerField(default=0)
-    counts = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last batch committed by its worker.")
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.filename or 'contacts'} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def percent(self) -> int:

@@ -54,6 +54,17 @@ class Figure:
     measure_title: str
     rotate_values: bool = False
 
+    @classmethod
+    def drawn(cls, chart: Chart, kind: str, width: int, box: tuple, marks: list[Mark], ticks: tuple, **options):
+        """The figure of `chart` whose plot area is `box` (left, top, right, bottom), with room below it
+        for the axis title; `ticks` are (value ticks, category ticks)."""
+        left, top, right, bottom = box
+        value_ticks, category_ticks = ticks
+        return cls(
+            kind, width, bottom + 48, left, top, right, bottom, marks, value_ticks, category_ticks,
+            chart.category, chart.measure, **options,
+        )  # fmt: skip
+
     @property
     def middle_x(self) -> float:
         return (self.left + self.right) / 2
@@ -115,21 +126,8 @@ def columns(chart: Chart) -> Figure:
         for index, (label, _) in enumerate(chart.points)
         if (last - index) % every == 0
     ]
-    return Figure(
-        kind="columns",
-        width=COLUMNS_WIDTH,
-        height=bottom + 48,
-        left=left,
-        top=top,
-        right=right,
-        bottom=bottom,
-        marks=marks,
-        value_ticks=[Tick(bottom - tick * scale, f"{tick:,}") for tick in ticks],
-        category_ticks=category_ticks,
-        category_title=chart.category,
-        measure_title=chart.measure,
-        rotate_values=rotate,
-    )
+    axes = ([Tick(bottom - tick * scale, f"{tick:,}") for tick in ticks], category_ticks)
+    return Figure.drawn(chart, "columns", COLUMNS_WIDTH, (left, top, right, bottom), marks, axes, rotate_values=rotate)
 
 
 def bars(chart: Chart) -> Figure:
@@ -151,17 +149,6 @@ def bars(chart: Chart) -> Figure:
         )
         for index, (label, value) in enumerate(chart.points)
     ]
-    return Figure(
-        kind="bars",
-        width=BARS_WIDTH,
-        height=bottom + 48,
-        left=left,
-        top=top,
-        right=right,
-        bottom=bottom,
-        marks=marks,
-        value_ticks=[Tick(left + tick * scale, f"{tick:,}") for tick in ticks],
-        category_ticks=[Tick(mark.value_y, shortened(mark.label)) for mark in marks],
-        category_title=chart.category,
-        measure_title=chart.measure,
-    )
+    value_ticks = [Tick(left + tick * scale, f"{tick:,}") for tick in ticks]
+    category_ticks = [Tick(mark.value_y, shortened(mark.label)) for mark in marks]
+    return Figure.drawn(chart, "bars", BARS_WIDTH, (left, top, right, bottom), marks, (value_ticks, category_ticks))

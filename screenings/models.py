@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from directory.matching import Outcome
+from lib.jobs import Job
 from lib.phone import E164_MAX_LENGTH
 from lib.phone_lists import Layout
 
@@ -18,14 +19,8 @@ OUTCOME_WORDS = {
 OUTCOME_CHOICES = list(OUTCOME_WORDS.items())
 
 
-class Screening(models.Model):
+class Screening(Job):
     """One uploaded company phone list, matched on Celery workers in chunks (SPEC section 4)."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="screenings")
@@ -33,7 +28,6 @@ class Screening(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     filename = models.CharField(max_length=255)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True)
     region = models.CharField(max_length=2)
     phone_column = models.CharField(max_length=200, blank=True)
     label_column = models.CharField(max_length=200, blank=True)
@@ -41,25 +35,14 @@ class Screening(models.Model):
     monitor = models.BooleanField(default=False)
     total_rows = models.PositiveIntegerField(null=True, blank=True)
     charged_rows = models.PositiveIntegerField(default=0, help_text="Rows charged to the daily quota so far.")
-    processed_rows = models.PositiveIntegerField(default=0)
-    counts = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of the preparation.")
     prepare_attempts = models.PositiveIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(Job.Meta):
         indexes = [models.Index(fields=["organization", "-created_at"])]
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def column_layout(self) -> Layout:
@@ -146,6 +129,9 @@ class ScreeningChunk(models.Model):
 
 class ScreeningResult(models.Model):
     """One row of a screening whose outcome is not `no_match` (those are never stored)."""
+
+    # What a result says of its row, in the order the stored rows and the API list it.
+    ROW_FIELDS = ("row", "column", "input", "label", "e164", "outcome", "reason", "first_row")
 
     # No other index starts with the screening: unique (screening, row, column) serves every query by screening
     # (results are read in row order, filtered by outcome at most). With a second one, a planner that has

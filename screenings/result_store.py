@@ -24,21 +24,7 @@ def unpack_rows(content: str) -> Iterator[list[str]]:
 
 
 # The last two fields are JSON.
-RESULT_FIELDS = (
-    "screening",
-    "chunk_index",
-    "row",
-    "column",
-    "input",
-    "label",
-    "e164",
-    "outcome",
-    "reason",
-    "first_row",
-    "first_column",
-    "evidence",
-    "detail",
-)
+RESULT_FIELDS = ("screening", "chunk_index", *ScreeningResult.ROW_FIELDS, "first_column", "evidence", "detail")
 
 
 def stored_fields(result: MatchResult, first: tuple[int, int] | None = None) -> tuple:

@@ -20,7 +20,7 @@ from directory.api.serializers import (
     OperationSerializer,
 )
 from directory.import_reports import ReportRows, report_csv_response
-from directory.importing import IMPORT_OUTCOMES, create_import
+from directory.importing import IMPORT_OUTCOMES, create_uploaded_import
 from directory.models import Contact, ContactImport, ListedNumber, Operation
 from lib.tabular import UnreadableFile
 
@@ -107,16 +107,8 @@ class ContactImportView(APIView):
     def post(self, request):
         form = ContactImportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        upload = form.validated_data["file"]
         try:
-            contact_import = create_import(
-                data=upload.read(),
-                filename=upload.name,
-                actor=request.user,
-                create_operations=form.validated_data["create_operations"],
-                allow_outside_operation=form.validated_data["allow_outside_operation"],
-                request=request,
-            )
+            contact_import = create_uploaded_import(form.validated_data, actor=request.user, request=request)
         except UnreadableFile as error:
             return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(ContactImportCreatedSerializer(contact_import).data, status=status.HTTP_202_ACCEPTED)

@@ -91,18 +91,7 @@ class ScreeningResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScreeningResult
-        fields = [
-            "row",
-            "column",
-            "input",
-            "label",
-            "e164",
-            "outcome",
-            "reason",
-            "first_row",
-            "evidence",
-            "no_longer_listed",
-        ]
+        fields = [*ScreeningResult.ROW_FIELDS, "evidence", "no_longer_listed"]
         read_only_fields = ["no_longer_listed"]
 
     def get_column(self, result) -> str:
