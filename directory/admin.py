@@ -4,7 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
@@ -13,6 +14,7 @@ from directory import services
 from directory.import_reports import ReportRows, report_csv_response
 from directory.importing import create_uploaded_import
 from directory.models import Contact, ContactImport, ListedNumber, Operation
+from lib.admin_pages import action_reason_page
 from lib.forms import NumberField
 from lib.phone import normalize
 from lib.tabular import UnreadableFile
@@ -122,10 +124,18 @@ class ListedNumberAdmin(SimpleHistoryAdmin):
         if form.is_valid():
             self._set_status(request, queryset, ListedNumber.Status.REMOVED, form.cleaned_data["reason"])
             return None
-        return render(
+        count = queryset.count()
+        return action_reason_page(
+            self,
             request,
-            "admin/directory/remove_with_reason.html",
-            {**self.admin_site.each_context(request), "form": form, "numbers": queryset, "opts": self.model._meta},
+            queryset,
+            form,
+            action="remove_with_reason",
+            title=f"Remove {count} number{pluralize(count)} from the directory",
+            intro="Removed numbers never match again unless a curator relists them. "
+            "The reason is kept in each number's history.",
+            items=[number.e164 for number in queryset],
+            button="Remove",
         )
 
 

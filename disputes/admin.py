@@ -4,12 +4,15 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from disputes import selectors, services
 from disputes.models import Dispute
+from lib.admin_pages import action_reason_page
 
 DECISIONS = {"remove": True, "keep": False}
 
@@ -141,11 +144,13 @@ class DisputeAdmin(SimpleHistoryAdmin):
         if form.is_valid():
             self._each(request, queryset, services.resolve, remove=True, reason=form.cleaned_data["reason"])
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "form": form,
-            "disputes": queryset,
-            "opts": self.model._meta,
-            "action": "resolve_removed",
-        }
-        return render(request, "admin/disputes/resolve_removed.html", context)
+        return action_reason_page(
+            self,
+            request,
+            queryset,
+            form,
+            action="resolve_removed",
+            title=f"Remove the disputed number{pluralize(queryset.count())}",
+            items=[f"{dispute.e164} — {Truncator(dispute.statement).words(30)}" for dispute in queryset],
+            button="Remove and tell the filer",
+        )

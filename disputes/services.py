@@ -121,12 +121,7 @@ def file_dispute(*, e164: str, contact_email: str, statement: str, held_since=No
         e164=e164, contact_email=contact_email.strip().lower(), statement=statement.strip(), held_since=held_since
     )
     record_event(action="dispute.filed", request=request, number=e164, detail={"dispute": dispute.pk})
-    send_templated_mail(
-        to=dispute.contact_email,
-        subject="We received your dispute",
-        template="disputes/email/received.txt",
-        context={"dispute": dispute},
-    )
+    _tell_filer(dispute, "We received your dispute", "received")
     return dispute
 
 
@@ -180,10 +175,11 @@ def _close(dispute: Dispute, status: str, reason: str, request) -> Dispute:
     dispute.reviewed_by = request.user if request else dispute.reviewed_by
     dispute.save(update_fields=["status", "resolution_reason", "resolved_at", "reviewed_by"])
     record_event(action=f"dispute.{status}", request=request, number=dispute.e164, detail={"dispute": dispute.pk})
-    send_templated_mail(
-        to=dispute.contact_email,
-        subject="Your dispute has been resolved",
-        template="disputes/email/resolved.txt",
-        context={"dispute": dispute},
-    )
+    _tell_filer(dispute, "Your dispute has been resolved", "resolved")
     return dispute
+
+
+def _tell_filer(dispute: Dispute, subject: str, template: str) -> None:
+    """Mail the filer about their dispute with `disputes/email/<template>.txt`."""
+    path = f"disputes/email/{template}.txt"
+    send_templated_mail(to=dispute.contact_email, subject=subject, template=path, context={"dispute": dispute})
