@@ -20,9 +20,11 @@ from accounts.forms import (
     TokenForm,
 )
 from accounts.models import Invitation, Membership
+from accounts.questions import key_revocation, member_removal
 from accounts.roles import ADMIN_ROLES
 from audit.services import client_ip
 from lib import limits
+from lib.confirm import ask_first
 from lib.http import limit_reached
 
 
@@ -158,21 +160,12 @@ def members(request):
             messages.success(request, f"Invitation sent to {invite_form.cleaned_data['email']}.")
             return redirect("accounts:members")
     context = {
-        "members": selectors.organization_members(organization),
+        "members": [(member, member_removal(member)) for member in selectors.organization_members(organization)],
         "invitations": selectors.pending_invitations(organization),
         "invite_form": invite_form,
         "roles": Membership.Role.choices,
     }
     return render(request, "accounts/members.html", context)
-
-
-def ask_first(request, *, title: str, text: str, button: str, cancel_url: str):
-    """The confirmation page of a destructive action; its form posts back to the same address.
-
-    Pages open the same question in a dialog (static/js/confirm.js); this page is for browsers without script.
-    """
-    context = {"title": title, "text": text, "button": button, "cancel_url": cancel_url}
-    return render(request, "confirm.html", context)
 
 
 def _run(request, action, *args, **kwargs) -> None:
@@ -198,14 +191,7 @@ def member_remove(request, pk: int):
     """Asks first (GET shows the question), removes on POST."""
     membership = get_object_or_404(Membership, pk=pk, organization=request.membership.organization)
     if request.method != "POST":
-        return ask_first(
-            request,
-            title=f"Remove {membership.user.email}?",
-            text=f"They lose access to {membership.organization} at once, and their API keys stop working. "
-            "To bring them back, invite them again.",
-            button="Remove member",
-            cancel_url=reverse("accounts:members"),
-        )
+        return ask_first(request, member_removal(membership), cancel_url=reverse("accounts:members"))
     _run(request, services.remove_member, membership=membership)
     return redirect("accounts:members")
 
@@ -239,7 +225,8 @@ def api_keys(request):
             request=request,
         )
         return render(request, "accounts/api_key_created.html", {"api_key": api_key, "key": key})
-    context = {"keys": selectors.organization_api_keys(organization), "form": form}
+    keys = [(key, key_revocation(key)) for key in selectors.organization_api_keys(organization)]
+    context = {"keys": keys, "form": form}
     return render(request, "accounts/api_keys.html", context)
 
 
@@ -248,14 +235,7 @@ def api_key_revoke(request, pk: str):
     """Asks first (GET shows the question), revokes on POST."""
     api_key = get_object_or_404(selectors.organization_api_keys(request.membership.organization), pk=pk)
     if request.method != "POST":
-        return ask_first(
-            request,
-            title=f"Revoke key {api_key.prefix}…?",
-            text=f"Programs that use the key “{api_key.name}” of {api_key.user.email} stop working at once. "
-            "A revoked key cannot be turned back on.",
-            button="Revoke key",
-            cancel_url=reverse("accounts:api_keys"),
-        )
+        return ask_first(request, key_revocation(api_key), cancel_url=reverse("accounts:api_keys"))
     services.revoke_api_key(api_key=api_key, request=request)
     messages.success(request, f"Key {api_key.prefix}… revoked.")
     return redirect("accounts:api_keys")

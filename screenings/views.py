@@ -8,15 +8,16 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import LOOKUP_ROLES, SCREENING_ROLES
-from accounts.views import ask_first
 from audit.services import record_event
 from directory.matching import DISCLAIMER, Outcome
+from lib.confirm import ask_first
 from lib.http import limit_reached
 from lib.limits import LimitExceeded
 from lib.phone_lists import Columns
 from screenings import list_template, monitoring, selectors, services
 from screenings.exports import csv_response, xlsx_response
 from screenings.forms import AlertReviewForm, ColumnsForm, UploadForm
+from screenings.questions import screening_deletion
 
 
 def _screening(request, pk):
@@ -150,6 +151,7 @@ def screening_detail(request, pk):
         "screening": screening,
         "progress": selectors.screening_progress(screening),
         "watch": screening.watches.filter(stopped_at__isnull=True).first(),
+        "deletion": screening_deletion(screening),
         "disclaimer": DISCLAIMER,
         **options,
     }
@@ -219,14 +221,8 @@ def screening_delete(request, pk):
     """Asks first (GET shows the question), deletes on POST."""
     screening = _screening(request, pk)
     if request.method != "POST":
-        return ask_first(
-            request,
-            title="Delete this screening?",
-            text=f"The results of {screening.filename} are deleted for good, for everyone in your organization. "
-            "The audit log keeps a record that you deleted them.",
-            button="Delete screening",
-            cancel_url=reverse("screenings:detail", args=[screening.pk]),
-        )
+        back = reverse("screenings:detail", args=[screening.pk])
+        return ask_first(request, screening_deletion(screening), cancel_url=back)
     services.delete_screening(screening=screening, request=request)
     messages.success(request, f"Screening of {screening.filename} deleted with its results.")
     return redirect("screenings:list")

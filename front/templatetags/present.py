@@ -94,3 +94,14 @@ def screening_name(screening) -> str:
 def sentence(event) -> str:
     """An audit event's action and detail as one sentence."""
     return describe(event.action, event.detail)
+
+
+@register.simple_tag
+def confirm_attributes(question) -> str:
+    """The attributes that make a link open `question` in the page's dialog (static/js/confirm.js)."""
+    return format_html(
+        'data-confirm-title="{}" data-confirm-text="{}" data-confirm-button="{}"',
+        question.title,
+        question.text,
+        question.button,
+    )

@@ -213,6 +213,17 @@ def test_removing_a_member_asks_first_and_an_admin_cannot_remove_themselves_from
     assert Membership.objects.filter(pk=member.pk).exists()
 
 
+def test_the_dialog_asks_the_same_question_as_the_page_without_script(client, org, org_admin):
+    member = MembershipFactory(organization=org, role="legal")
+    client.force_login(org_admin)
+    page = client.get(reverse("accounts:members")).content.decode()
+    question = client.get(reverse("accounts:member_remove", args=[member.pk])).content.decode()
+    text = f"They lose access to {org} at once, and their API keys stop working. To bring them back, invite them again."
+    assert f'data-confirm-title="Remove {member.user.email}?"' in page
+    assert f'data-confirm-text="{text}"' in page and f"<p>{text}</p>" in question
+    assert 'data-confirm-button="Remove member"' in page and "Remove member</button>" in question
+
+
 def test_revoking_a_key_asks_first(client, org_admin):
     api_key, _ = services.create_api_key(user=org_admin, name="Nightly check")
     client.force_login(org_admin)
