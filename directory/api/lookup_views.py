@@ -32,24 +32,37 @@ MATCH_EXAMPLE = {
 }
 
 
-class LookupView(APIView):
-    """Check one number. Counts against the member's rate limit and the organization's daily quota."""
+LOOKUP_EXAMPLES = [
+    OpenApiExample(
+        "A number and a window",
+        value={"number": "(206) 555-0123", "assigned_from": "2023-01-01"},
+        request_only=True,
+    ),
+    OpenApiExample("A match", value=MATCH_EXAMPLE, response_only=True),
+]
+BATCH_EXAMPLES = [
+    OpenApiExample(
+        "Strings and objects",
+        value={
+            "numbers": ["206-555-0123", {"number": "+44 7700 900123", "assigned_to": "2022-12-31"}],
+            "region": "US",
+        },
+        request_only=True,
+    ),
+]
+
+
+class LookupAPIView(APIView):
+    """Lookups are JSON requests of members who may look numbers up."""
 
     permission_classes = [CanLookUp]
     parser_classes = [JSONParser]
 
-    @extend_schema(
-        request=LookupRequestSerializer,
-        responses={200: LookupResponseSerializer},
-        examples=[
-            OpenApiExample(
-                "A number and a window",
-                value={"number": "(206) 555-0123", "assigned_from": "2023-01-01"},
-                request_only=True,
-            ),
-            OpenApiExample("A match", value=MATCH_EXAMPLE, response_only=True),
-        ],
-    )
+
+class LookupView(LookupAPIView):
+    """Check one number. Counts against the member's rate limit and the organization's daily quota."""
+
+    @extend_schema(request=LookupRequestSerializer, responses={200: LookupResponseSerializer}, examples=LOOKUP_EXAMPLES)
     def post(self, request):
         serializer = LookupRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -62,25 +75,11 @@ class LookupView(APIView):
         return Response({**result_data(result), "disclaimer": DISCLAIMER})
 
 
-class BatchLookupView(APIView):
+class BatchLookupView(LookupAPIView):
     """Check up to 1,000 numbers at once; results come back in input order."""
 
-    permission_classes = [CanLookUp]
-    parser_classes = [JSONParser]
-
     @extend_schema(
-        request=BatchLookupRequestSerializer,
-        responses={200: BatchLookupResponseSerializer},
-        examples=[
-            OpenApiExample(
-                "Strings and objects",
-                value={
-                    "numbers": ["206-555-0123", {"number": "+44 7700 900123", "assigned_to": "2022-12-31"}],
-                    "region": "US",
-                },
-                request_only=True,
-            ),
-        ],
+        request=BatchLookupRequestSerializer, responses={200: BatchLookupResponseSerializer}, examples=BATCH_EXAMPLES
     )
     def post(self, request):
         serializer = BatchLookupRequestSerializer(data=request.data)
