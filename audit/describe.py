@@ -24,7 +24,7 @@ def describe(action: str, detail: Mapping[str, Any] | None) -> str:
     if sentence is None:
         return _fallback(action, detail)
     try:
-        return sentence(detail)
+        return sentence(detail) if callable(sentence) else sentence.format_map(detail)
     except (KeyError, TypeError, ValueError, AttributeError):
         return _fallback(action, detail)
 
@@ -74,35 +74,36 @@ def _role_changed(detail) -> str:
     return f"Changed the role of {detail['member']} from {_role(detail['from'])} to {_role(detail['to'])}."
 
 
-SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+# A fixed sentence, a sentence with {fields} of the detail, or a function of the detail.
+SENTENCES: dict[str, str | Callable[[Mapping[str, Any]], str]] = {
     "lookup": _lookup,
     "lookup.number": lambda d: f"Looked up one number of a list: {OUTCOME_WORDS.get(d['outcome'], d['outcome'])}.",
     "screening.created": _screening_created,
     "screening.done": _screening_done,
-    "screening.failed": lambda d: f"A screening failed: {d['error']}",
-    "screening.results_viewed": lambda d: "Opened the results of a screening.",
-    "screening.exported": lambda d: "Downloaded the results of a screening.",
-    "screening.deleted": lambda d: "Deleted a screening and its results.",
+    "screening.failed": "A screening failed: {error}",
+    "screening.results_viewed": "Opened the results of a screening.",
+    "screening.exported": "Downloaded the results of a screening.",
+    "screening.deleted": "Deleted a screening and its results.",
     "screening.purged": lambda d: f"Deleted {_plural(int(d['count']), 'screening')} past their retention period.",
-    "monitoring.alert": lambda d: "A watched number had a new contact: an alert was raised.",
-    "monitoring.alerts_viewed": lambda d: "Opened the alerts.",
+    "monitoring.alert": "A watched number had a new contact: an alert was raised.",
+    "monitoring.alerts_viewed": "Opened the alerts.",
     "member.invited": lambda d: f"Invited {d['email']} as {_role(d['role'])}.",
-    "member.invitation_resent": lambda d: f"Sent the invitation to {d['email']} again.",
-    "member.invitation_revoked": lambda d: f"Withdrew the invitation to {d['email']}.",
+    "member.invitation_resent": "Sent the invitation to {email} again.",
+    "member.invitation_revoked": "Withdrew the invitation to {email}.",
     "member.joined": lambda d: f"Joined the organization as {_role(d['role'])}.",
     "member.role_changed": _role_changed,
-    "member.removed": lambda d: f"Removed {d['member']} from the organization.",
-    "api_key.created": lambda d: f"Made API key {d['key']}… for {d['member']}.",
-    "api_key.revoked": lambda d: f"Revoked API key {d['key']}… of {d['member']}.",
-    "auth.login": lambda d: "Logged in.",
-    "auth.logout": lambda d: "Logged out.",
+    "member.removed": "Removed {member} from the organization.",
+    "api_key.created": "Made API key {key}… for {member}.",
+    "api_key.revoked": "Revoked API key {key}… of {member}.",
+    "auth.login": "Logged in.",
+    "auth.logout": "Logged out.",
     "auth.login_failed": lambda d: f"A log-in as {d['email'] or 'an empty address'} failed.",
-    "auth.second_factor_passed": lambda d: "Entered a correct second-factor code.",
-    "auth.second_factor_failed": lambda d: "Entered a wrong second-factor code.",
-    "auth.second_factor_enrolled": lambda d: "Set up two-factor sign-in.",
-    "org.access_requested": lambda d: f"Asked for access for the domain {d['domain']}.",
-    "org.approved": lambda d: "Staff approved the organization.",
-    "dispute.filed": lambda d: "A dispute was filed.",
+    "auth.second_factor_passed": "Entered a correct second-factor code.",
+    "auth.second_factor_failed": "Entered a wrong second-factor code.",
+    "auth.second_factor_enrolled": "Set up two-factor sign-in.",
+    "org.access_requested": "Asked for access for the domain {domain}.",
+    "org.approved": "Staff approved the organization.",
+    "dispute.filed": "A dispute was filed.",
 }
 
 LABELS = {
