@@ -8,6 +8,7 @@ import sms
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
 
@@ -88,13 +89,8 @@ def confirm_code(*, pending_id: int, code: str, request=None) -> Dispute:
     with transaction.atomic():
         pending = _claim(pending_id, code.strip())
         if pending is not None:
-            return file_dispute(
-                e164=pending.e164,
-                contact_email=pending.contact_email,
-                statement=pending.statement,
-                held_since=pending.held_since,
-                request=request,
-            )
+            filing = model_to_dict(pending, fields=["e164", "contact_email", "statement", "held_since"])
+            return file_dispute(**filing, request=request)
     record_event(action="dispute.code_refused", request=request, detail={"pending": pending_id})
     raise DisputeError(WRONG_CODE)
 

@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import django_filters
@@ -97,16 +97,7 @@ class Progress:
     text: str
 
     def as_dict(self, finished: bool) -> dict:
-        return {
-            "status": self.status,
-            "processed": self.processed,
-            "total": self.total,
-            "percent": self.percent,
-            "finished": finished,
-            "rows_per_second": self.rows_per_second,
-            "seconds_left": self.seconds_left,
-            "text": self.text,
-        }
+        return {**asdict(self), "finished": finished}
 
 
 def screening_progress(screening: Screening, now: datetime | None = None) -> Progress:
