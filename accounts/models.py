@@ -80,6 +80,9 @@ class Organization(models.Model):
     """A company whose approved HR and legal staff check numbers they own."""
 
     class Status(models.TextChoices):
+        """Staff approve or reject a pending organization; only an approved one's members can search.
+        Suspending an approved organization blocks its sessions and API keys until staff reinstate it."""
+
         PENDING = "pending", "Pending approval"
         APPROVED = "approved", "Approved"
         SUSPENDED = "suspended", "Suspended"

@@ -4,18 +4,11 @@ from lib.confirm import Question
 
 
 def member_removal(membership) -> Question:
-    return Question(
-        title=f"Remove {membership.user.email}?",
-        text=f"They lose access to {membership.organization} at once, and their API keys stop working. "
-        "To bring them back, invite them again.",
-        button="Remove member",
-    )
+    lost = f"They lose access to {membership.organization} at once, and their API keys stop working."
+    back = "To bring them back, invite them again."
+    return Question(f"Remove {membership.user.email}?", f"{lost} {back}", "Remove member")
 
 
 def key_revocation(api_key) -> Question:
-    return Question(
-        title=f"Revoke key {api_key.prefix}…?",
-        text=f"Programs that use the key “{api_key.name}” of {api_key.user.email} stop working at once. "
-        "A revoked key cannot be turned back on.",
-        button="Revoke key",
-    )
+    stop = f"Programs that use the key “{api_key.name}” of {api_key.user.email} stop working at once."
+    return Question(f"Revoke key {api_key.prefix}…?", f"{stop} A revoked key cannot be turned back on.", "Revoke key")

@@ -4,9 +4,6 @@ from lib.confirm import Question
 
 
 def screening_deletion(screening) -> Question:
-    return Question(
-        title="Delete this screening?",
-        text=f"The results of {screening.filename} are deleted for good, for everyone in your organization. "
-        "The audit log keeps a record that you deleted them.",
-        button="Delete screening",
-    )
+    gone = f"The results of {screening.filename} are deleted for good, for everyone in your organization."
+    kept = "The audit log keeps a record that you deleted them."
+    return Question("Delete this screening?", f"{gone} {kept}", "Delete screening")
