@@ -1,5 +1,6 @@
 """What the benchmarks share: production-like settings, PostgreSQL and Redis with a directory of listed
-numbers, an approved member with an API key, and gunicorn.
+numbers, an approved member with an API key, gunicorn and the Celery worker, and the API calls that upload a
+file and wait for the job it starts.
 
 Listed number i is +1 (200 + i // 10000) 555 (i % 10000), with one contact in one operation.
 """
@@ -15,12 +16,16 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import psycopg2
+from screening_processes import MemoryWatch
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -101,6 +106,23 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def first_free_port(port: int) -> int:
+    while port_in_use(port):
+        port += 1
+    return port
+
+
+def app_env_on_free_ports(workdir: Path, pg_port: int, redis_port: int) -> dict:
+    """app_env's settings (config.settings), with PostgreSQL and Redis on the first free ports from PG_PORT and
+    REDIS_PORT, or when those are not set from `pg_port` and `redis_port`: each benchmark has its own, away from CI's.
+    """
+    return {
+        **app_env(workdir, "config.settings"),
+        "PG_PORT": str(first_free_port(int(os.environ.get("PG_PORT", pg_port)))),
+        "REDIS_PORT": str(first_free_port(int(os.environ.get("REDIS_PORT", redis_port)))),
+    }
 
 
 def start_servers(workdir: Path, env: dict) -> None:
@@ -201,6 +223,32 @@ def start_gunicorn(env: dict, port: int, workdir: Path, *options: str) -> subpro
     return start(command, env, workdir / "gunicorn.log")
 
 
+def start_celery(env: dict, workdir: Path) -> subprocess.Popen:
+    """One worker with two pool processes, as docker-compose.yml runs it; INFO logs give each task's time."""
+    command = [
+        BIN / "celery",
+        "-A",
+        "config",
+        "worker",
+        "--concurrency=2",
+        "--loglevel=INFO",
+        f"--logfile={workdir / 'celery.log'}",
+        "--hostname=bench@%h",
+    ]
+    return start(command, env, workdir / "celery.out")
+
+
+def wait_for_celery(worker: subprocess.Popen, log_file: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError("the Celery worker exited at start-up")
+        if log_file.exists() and " ready." in log_file.read_text():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"the Celery worker was not ready within {timeout:.0f} s")
+
+
 def wait_until_up(gunicorn: subprocess.Popen, request: Callable[[], object]) -> None:
     """Repeat `request` until gunicorn answers it; an HTTP error is an answer, and a failure."""
     deadline = time.monotonic() + 60
@@ -221,6 +269,98 @@ def print_log_tails(workdir: Path, *names: str) -> None:
     for name in names:
         if (workdir / name).exists():
             print(f"--- {name}\n" + (workdir / name).read_text()[-4000:], file=sys.stderr)
+
+
+@contextmanager
+def gunicorn_and_celery(env: dict, workdir: Path, port: int, probe_path: str, key: str) -> Iterator[subprocess.Popen]:
+    """gunicorn (2 sync workers) on `port` and one Celery worker; yields the worker once both are ready.
+
+    gunicorn is ready when it answers a GET of `probe_path` with `key`. An error inside prints the ends of their
+    logs before it goes on; on leaving, both are stopped.
+    """
+    gunicorn = start_gunicorn(env, port, workdir, "--workers=2", "--timeout=300")
+    worker = start_celery(env, workdir)
+    try:
+        wait_until_up(gunicorn, lambda: get(f"http://127.0.0.1:{port}{probe_path}", key, timeout=2))
+        wait_for_celery(worker, workdir / "celery.log")
+        yield worker
+    except Exception:
+        print_log_tails(workdir, "gunicorn.log", "celery.out", "celery.log")
+        raise
+    finally:
+        stop(gunicorn)
+        stop(worker)
+
+
+def own_roots(workdir: Path) -> set[int]:
+    """The processes whose descendants are this benchmark's: this script, PostgreSQL's postmaster, Redis."""
+    postmaster = int((workdir / "pg" / "postmaster.pid").read_text().split()[0])
+    return {os.getpid(), postmaster, int((workdir / "redis.pid").read_text())}
+
+
+def call(request: urllib.request.Request, timeout: float) -> dict:
+    # Every URL is http://127.0.0.1, built by the benchmarks.
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
+def get(url: str, key: str, timeout: float = 30) -> dict:
+    return call(urllib.request.Request(url, headers={"Authorization": f"Api-Key {key}"}), timeout)  # noqa: S310
+
+
+def upload(base: str, key: str, path: Path, endpoint: str = "/api/v1/screenings/") -> dict:
+    """POST the file as a browser would (multipart/form-data) and return the 202 answer."""
+    boundary = uuid.uuid4().hex
+    body = b"".join(
+        [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'.encode(),
+            b"Content-Type: text/csv\r\n\r\n",
+            path.read_bytes(),
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
+    )
+    headers = {"Authorization": f"Api-Key {key}", "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    request = urllib.request.Request(base + endpoint, data=body, headers=headers, method="POST")  # noqa: S310
+    return call(request, timeout=600)
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """An API endpoint that takes a file and starts a background job, and how a benchmark waits for the job."""
+
+    endpoint: str
+    name: str  # in errors: "the <name> failed"
+    waiting_for: str  # logged after the upload: "waiting for <waiting_for>"
+    progress: Callable[[dict], str]  # the line logged every 10 s, from the job's state
+    poll_seconds: float
+
+
+def upload_and_wait(base: str, key: str, path: Path, job_kind: FileJob, memory: MemoryWatch, timeout: int) -> dict:
+    """Upload the file, then poll the job it started until it ends, sampling the worker's memory at each poll.
+
+    Returns the job's last state and when it was started, uploaded and seen ended, in epoch seconds as the
+    worker's log has them.
+    """
+    memory.sample()
+    started = time.time()
+    created = upload(base, key, path, job_kind.endpoint)
+    uploaded = time.time()
+    log(f"uploaded in {uploaded - started:.1f} s; waiting for {job_kind.waiting_for}")
+    url, last_logged, job = base + created["url"], started, created
+    while job["status"] not in ("done", "failed"):
+        if time.time() - started > timeout:
+            raise RuntimeError(f"the {job_kind.name} did not end within {timeout} s: {job}")
+        time.sleep(job_kind.poll_seconds)
+        memory.sample()
+        job = get(url, key)
+        if time.time() - last_logged >= 10:
+            last_logged = time.time()
+            log(job_kind.progress(job))
+    finished = time.time()
+    memory.sample()
+    if job["status"] != "done":
+        raise RuntimeError(f"the {job_kind.name} failed: {job['error']}")
+    return {"started": started, "uploaded": uploaded, "finished": finished, "job": job}
 
 
 def write_json(path: Path, document: dict) -> None:

@@ -15,19 +15,16 @@ import os
 import random
 import re
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 # Run as a script, this file's folder is first on sys.path: its helper modules import as they are.
 import common
-from screening import first_free_port, get, own_roots, upload
-from screening_processes import MachineLoad, MemoryWatch, start_celery, wait_for_celery
+from screening_processes import MachineLoad, MemoryWatch
 
 OUT = common.ROOT / "bench" / "out" / "import.json"
 TARGET_SECONDS = 60
 TARGET_WORKER_MIB = 512
-POLL_SECONDS = 0.2
 
 # What the rows of the file are, by share.
 ROW_KINDS = {
@@ -48,6 +45,13 @@ BAD_ROWS = (
 TASK_DONE = re.compile(r"Task directory\.tasks\.run_contact_import_task\[[^\]]+\] succeeded in (?P<seconds>[\d.]+)s")
 BATCH_LINE = re.compile(r"rows checked in (?P<check>[\d.]+) s, written in (?P<write>[\d.]+) s")
 DESCRIBE_LINE = re.compile(r"new ones described in (?P<seconds>[\d.]+) s")
+IMPORT = common.FileJob(
+    "/api/v1/contacts/import/",
+    "import",
+    "the worker",
+    lambda job: f"{job['status']}: {job['progress']['processed']:,} of {job['progress']['total']:,} rows",
+    poll_seconds=0.2,
+)
 
 
 def arguments() -> argparse.Namespace:
@@ -104,11 +108,7 @@ def write_contacts_file(path: Path, rows: int, numbers: int, seed: int) -> dict:
 
 def import_env(workdir: Path, options: argparse.Namespace) -> dict:
     """Production-like settings, on the first free ports from 55732 and 56679 (not CI's nor other benchmarks')."""
-    env = {
-        **common.app_env(workdir, "config.settings"),
-        "PG_PORT": str(first_free_port(int(os.environ.get("PG_PORT", 55732)))),
-        "REDIS_PORT": str(first_free_port(int(os.environ.get("REDIS_PORT", 56679)))),
-    }
+    env = common.app_env_on_free_ports(workdir, 55732, 56679)
     if options.batch_rows:
         env["CONTACT_IMPORT_BATCH_ROWS"] = str(options.batch_rows)
     return env
@@ -124,26 +124,12 @@ def make_staff(env: dict) -> str:
 
 
 def run_import(base: str, key: str, path: Path, memory: MemoryWatch, timeout: int) -> dict:
-    memory.sample()
-    started = time.time()
-    created = upload(base, key, path, "/api/v1/contacts/import/")
-    uploaded = time.time()
-    common.log(f"uploaded in {uploaded - started:.1f} s; waiting for the worker")
-    url, last_logged, job = base + created["url"], started, created
-    while job["status"] not in ("done", "failed"):
-        if time.time() - started > timeout:
-            raise RuntimeError(f"the import did not end within {timeout} s: {job}")
-        time.sleep(POLL_SECONDS)
-        memory.sample()
-        job = get(url, key)
-        if time.time() - last_logged >= 10:
-            last_logged = time.time()
-            common.log(f"{job['status']}: {job['progress']['processed']:,} of {job['progress']['total']:,} rows")
-    finished = time.time()
-    memory.sample()
-    if job["status"] != "done":
-        raise RuntimeError(f"the import failed: {job['error']}")
-    return {"seconds": round(finished - started, 2), "upload_request": round(uploaded - started, 2), "job": job}
+    timing = common.upload_and_wait(base, key, path, IMPORT, memory, timeout)
+    return {
+        "seconds": round(timing["finished"] - timing["started"], 2),
+        "upload_request": round(timing["uploaded"] - timing["started"], 2),
+        "job": timing["job"],
+    }
 
 
 def where_the_time_went(log: str) -> dict:
@@ -170,24 +156,14 @@ def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
     key = make_staff(env)
     port = common.free_port()
     base = f"http://127.0.0.1:{port}"
-    gunicorn = common.start_gunicorn(env, port, workdir, "--workers=2", "--timeout=300")
-    worker = start_celery(env, workdir)
-    try:
-        common.wait_until_up(gunicorn, lambda: get(base + "/api/v1/operations/", key, timeout=2))
-        wait_for_celery(worker, workdir / "celery.log")
-        load, memory = MachineLoad(own_roots(workdir)), MemoryWatch(worker.pid)
+    with common.gunicorn_and_celery(env, workdir, port, "/api/v1/operations/", key) as worker:
+        load, memory = MachineLoad(common.own_roots(workdir)), MemoryWatch(worker.pid)
         common.log("timing the import")
         load.start()
         figures["import"] = run_import(base, key, contacts, memory, options.timeout)
         figures["machine_during_import"] = load.stop()
         figures["worker_memory"] = memory.summary()
         figures["phases"] = where_the_time_went((workdir / "celery.log").read_text())
-    except Exception:
-        common.print_log_tails(workdir, "gunicorn.log", "celery.out", "celery.log")
-        raise
-    finally:
-        common.stop(gunicorn)
-        common.stop(worker)
     return figures
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 # Run as a script, this file's folder is first on sys.path: its helper modules import as they are.
 import common
-from screening import first_free_port, get, own_roots, run_screening
+from screening import SCREENING
 from screening_data import write_company_list
-from screening_processes import MachineLoad, MemoryWatch, start_celery, wait_for_celery
+from screening_processes import MachineLoad, MemoryWatch
 
 OUT = common.ROOT / "bench" / "out" / "private.json"
 CLIENT_RUN = (
@@ -96,8 +96,8 @@ def run_client(base: str, key: str, path: Path, workdir: Path) -> dict:
 
 
 def ordinary(base: str, key: str, path: Path, worker_pid: int, timeout: int) -> dict:
-    timing = run_screening(base, key, path, MemoryWatch(worker_pid), timeout)
-    return {"seconds": round(timing["finished"] - timing["started"], 1), "counts": timing["screening"]["counts"]}
+    timing = common.upload_and_wait(base, key, path, SCREENING, MemoryWatch(worker_pid), timeout)
+    return {"seconds": round(timing["finished"] - timing["started"], 1), "counts": timing["job"]["counts"]}
 
 
 def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
@@ -110,12 +110,8 @@ def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
     )  # also sets this process up with Django on the benchmark's database
     port = common.free_port()
     base = f"http://127.0.0.1:{port}"
-    gunicorn = common.start_gunicorn(env, port, workdir, "--workers=2", "--timeout=300")
-    worker = start_celery(env, workdir)
-    try:
-        common.wait_until_up(gunicorn, lambda: get(base + "/api/v1/screenings/", key, timeout=2))
-        wait_for_celery(worker, workdir / "celery.log")
-        load = MachineLoad(own_roots(workdir))
+    with common.gunicorn_and_celery(env, workdir, port, "/api/v1/screenings/", key) as worker:
+        load = MachineLoad(common.own_roots(workdir))
         loaded = 0
         for numbers in sorted(options.numbers):
             add_listed(env["DATABASE_URL"], loaded, numbers)
@@ -139,12 +135,6 @@ def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
             figures["lists"][rows]["same_outcomes"] = stored == private["stored_counts"]
             common.log(f"ordinary: {figures['lists'][rows]['ordinary']['seconds']} s")
             common.write_json(OUT, figures)
-    except Exception:
-        common.print_log_tails(workdir, "gunicorn.log", "celery.out", "celery.log")
-        raise
-    finally:
-        common.stop(gunicorn)
-        common.stop(worker)
     return figures
 
 
@@ -182,12 +172,7 @@ def result_counts(path: Path) -> dict:
 def main() -> None:
     options = arguments()
     with common.servers_workdir("bench-private-") as workdir:
-        env = {
-            **common.app_env(workdir, "config.settings"),
-            "PG_PORT": str(first_free_port(int(os.environ.get("PG_PORT", 55732)))),
-            "REDIS_PORT": str(first_free_port(int(os.environ.get("REDIS_PORT", 56679)))),
-        }
-        figures = benchmark(workdir, env, options)
+        figures = benchmark(workdir, common.app_env_on_free_ports(workdir, 55732, 56679), options)
     figures["setup_description"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
     print(json.dumps(figures, indent=2))
     common.write_json(OUT, figures)

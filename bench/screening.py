@@ -11,26 +11,30 @@ the workers' peak memory and where the screening's time went; writes bench/out/s
 """
 
 import argparse
-import json
 import os
 import sys
 import time
-import urllib.request
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 # Run as a script, this file's folder is first on sys.path: its helper modules import as they are.
 import common
 from screening_data import ROW_KINDS, write_company_list
-from screening_processes import MachineLoad, MemoryWatch, start_celery, task_runs, wait_for_celery
+from screening_processes import MachineLoad, MemoryWatch, task_runs
 from screening_reference import expected_counts, run_reference
 
 OUT = common.ROOT / "bench" / "out" / "screening.json"
 
 TARGET_RATIO = 0.7
 TARGET_WORKER_MIB = 512
-POLL_SECONDS = 0.1
+
+
+def screening_progress(screening: dict) -> str:
+    progress = screening["progress"]  # its total is unknown until the prepare task has counted the rows
+    return f"{screening['status']}: {progress['processed']:,} of {progress['total'] or '?'} rows"
+
+
+SCREENING = common.FileJob("/api/v1/screenings/", "screening", "the workers", screening_progress, poll_seconds=0.1)
 
 
 def screening_arguments(description: str, rows_help: str) -> argparse.ArgumentParser:
@@ -49,76 +53,15 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def first_free_port(port: int) -> int:
-    while common.port_in_use(port):
-        port += 1
-    return port
-
-
 def screening_env(workdir: Path, options: argparse.Namespace) -> dict:
     """The production-like settings, on the first free ports from PG_PORT and REDIS_PORT (default 55632 and 56579).
 
     Those are away from the ports a CI run (55432, 56379) and bench/lookup.py (55532, 56479) use.
     """
-    env = {
-        **common.app_env(workdir, "config.settings"),
-        "PG_PORT": str(first_free_port(int(os.environ.get("PG_PORT", 55632)))),
-        "REDIS_PORT": str(first_free_port(int(os.environ.get("REDIS_PORT", 56579)))),
-    }
+    env = common.app_env_on_free_ports(workdir, 55632, 56579)
     if options.chunk_rows:
         env["SCREENING_CHUNK_ROWS"] = str(options.chunk_rows)
     return env
-
-
-def call(request: urllib.request.Request, timeout: float) -> dict:
-    # Every URL is http://127.0.0.1, built by this script.
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-        return json.loads(response.read())
-
-
-def get(url: str, key: str, timeout: float = 30) -> dict:
-    return call(urllib.request.Request(url, headers={"Authorization": f"Api-Key {key}"}), timeout)  # noqa: S310
-
-
-def upload(base: str, key: str, path: Path, endpoint: str = "/api/v1/screenings/") -> dict:
-    """POST the file as a browser would (multipart/form-data) and return the 202 answer."""
-    boundary = uuid.uuid4().hex
-    body = b"".join(
-        [
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'.encode(),
-            b"Content-Type: text/csv\r\n\r\n",
-            path.read_bytes(),
-            f"\r\n--{boundary}--\r\n".encode(),
-        ]
-    )
-    headers = {"Authorization": f"Api-Key {key}", "Content-Type": f"multipart/form-data; boundary={boundary}"}
-    request = urllib.request.Request(base + endpoint, data=body, headers=headers, method="POST")  # noqa: S310
-    return call(request, timeout=600)
-
-
-def run_screening(base: str, key: str, path: Path, memory: MemoryWatch, timeout: int) -> dict:
-    """Upload, then poll the screening until it ends; times in epoch seconds, as the worker's log has them."""
-    memory.sample()
-    started = time.time()
-    created = upload(base, key, path)
-    uploaded = time.time()
-    common.log(f"uploaded in {uploaded - started:.1f} s; waiting for the workers")
-    url, last_logged, screening = base + created["url"], started, created
-    while screening["status"] not in ("done", "failed"):
-        if time.time() - started > timeout:
-            raise RuntimeError(f"the screening did not end within {timeout} s: {screening}")
-        time.sleep(POLL_SECONDS)
-        memory.sample()
-        screening = get(url, key)
-        if time.time() - last_logged >= 10:
-            last_logged = time.time()
-            progress = screening["progress"]
-            common.log(f"{screening['status']}: {progress['processed']:,} of {progress['total'] or '?'} rows")
-    finished = time.time()
-    memory.sample()
-    if screening["status"] != "done":
-        raise RuntimeError(f"the screening failed: {screening['error']}")
-    return {"started": started, "uploaded": uploaded, "finished": finished, "screening": screening}
 
 
 def steps(runs: list[dict]) -> tuple[dict, list[dict], dict]:
@@ -158,12 +101,6 @@ def memory_by_step(runs: list[dict], memory: MemoryWatch) -> dict:
     }
 
 
-def own_roots(workdir: Path) -> set[int]:
-    """The processes whose descendants are this benchmark's: this script, PostgreSQL's postmaster, Redis."""
-    postmaster = int((workdir / "pg" / "postmaster.pid").read_text().split()[0])
-    return {os.getpid(), postmaster, int((workdir / "redis.pid").read_text())}
-
-
 def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
     figures = {"load_average_before": round(os.getloadavg()[0], 2)}
     common.start_servers(workdir, env)
@@ -177,12 +114,8 @@ def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
     port = common.free_port()
     base, celery_log = f"http://127.0.0.1:{port}", workdir / "celery.log"
     common.log(f"starting gunicorn on {base} and a Celery worker with 2 pool processes")
-    gunicorn = common.start_gunicorn(env, port, workdir, "--workers=2", "--timeout=300")
-    worker = start_celery(env, workdir)
-    try:
-        common.wait_until_up(gunicorn, lambda: get(base + "/api/v1/screenings/", key, timeout=2))
-        wait_for_celery(worker, celery_log)
-        load = MachineLoad(own_roots(workdir))
+    with common.gunicorn_and_celery(env, workdir, port, "/api/v1/screenings/", key) as worker:
+        load = MachineLoad(common.own_roots(workdir))
         common.log("timing the reference: phonenumbers on every row, COPY, one join")
         load.start()
         figures["reference"] = run_reference(company_list, env["DATABASE_URL"])
@@ -190,9 +123,9 @@ def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
         common.log(f"reference: {figures['reference']['seconds']} s; timing the screening")
         memory = MemoryWatch(worker.pid)
         load.start()
-        timing = run_screening(base, key, company_list, memory, options.timeout)
+        timing = common.upload_and_wait(base, key, company_list, SCREENING, memory, options.timeout)
         figures["machine_during_screening"] = load.stop()
-        runs, screening = task_runs(celery_log), timing["screening"]
+        runs, screening = task_runs(celery_log), timing["job"]
         figures["worker_memory"] = {
             **memory.summary(),
             "largest_pool_process_by_step_mib": memory_by_step(runs, memory),
@@ -203,12 +136,6 @@ def benchmark(workdir: Path, env: dict, options: argparse.Namespace) -> dict:
             "counts": screening["counts"],
             "phases": phases(timing, runs),
         }
-    except Exception:
-        common.print_log_tails(workdir, "gunicorn.log", "celery.out", "celery.log")
-        raise
-    finally:
-        common.stop(gunicorn)
-        common.stop(worker)
     return figures
 
 

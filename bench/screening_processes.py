@@ -1,45 +1,16 @@
-"""Processes of the screening benchmark: the Celery worker, the machine's load, peak memory, the worker's task log."""
+"""Processes of the screening benchmark: the machine's load, peak memory, the worker's task log."""
 
 import os
 import re
-import subprocess
 import time
 from datetime import datetime
 from pathlib import Path
-
-from common import BIN, start
 
 TASK_DONE = re.compile(
     r"^\[(?P<at>[\d-]+ [\d:,]+): INFO/[^\]]+\] Task screenings\.tasks\.(?P<task>\w+)\[[^\]]+\] "
     r"succeeded in (?P<seconds>[\d.]+)s",
     re.MULTILINE,
 )
-
-
-def start_celery(env: dict, workdir: Path) -> subprocess.Popen:
-    """One worker with two pool processes, as docker-compose.yml runs it; INFO logs give each task's time."""
-    command = [
-        BIN / "celery",
-        "-A",
-        "config",
-        "worker",
-        "--concurrency=2",
-        "--loglevel=INFO",
-        f"--logfile={workdir / 'celery.log'}",
-        "--hostname=bench@%h",
-    ]
-    return start(command, env, workdir / "celery.out")
-
-
-def wait_for_celery(worker: subprocess.Popen, log_file: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise RuntimeError("the Celery worker exited at start-up")
-        if log_file.exists() and " ready." in log_file.read_text():
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"the Celery worker was not ready within {timeout:.0f} s")
 
 
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -17,9 +17,8 @@ import time
 import urllib.request
 
 import common
-from screening import get, screening_arguments, screening_env, upload
+from screening import screening_arguments, screening_env
 from screening_data import write_company_list
-from screening_processes import start_celery, wait_for_celery
 
 OUT = common.ROOT / "bench" / "out" / "tenants.json"
 TARGETS = {"short_list_seconds": 5.0, "lookup_p99_ms": 100.0, "long_lists_ratio": 1.1}
@@ -36,7 +35,7 @@ def wait_done(base: str, key: str, created: dict, timeout: int) -> float:
     """Poll one screening until it ends; the time it was seen done."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        screening = get(base + created["url"], key)
+        screening = common.get(base + created["url"], key)
         if screening["status"] == "done":
             return time.time()
         if screening["status"] == "failed":
@@ -48,7 +47,7 @@ def wait_done(base: str, key: str, created: dict, timeout: int) -> float:
 def screen_together(base: str, uploads: list[tuple[str, object]], timeout: int) -> float:
     """Upload every (key, path) at once; seconds until the last is done."""
     started = time.time()
-    created = [(key, upload(base, key, path)) for key, path in uploads]
+    created = [(key, common.upload(base, key, path)) for key, path in uploads]
     return max(wait_done(base, key, answer, timeout) for key, answer in created) - started
 
 
@@ -97,22 +96,17 @@ def benchmark(workdir, env: dict, options: argparse.Namespace) -> dict:
     keys["lookups"] = common.create_member(env, "legal", "lookups", daily_lookup_quota=10_000_000)
     port = common.free_port()
     base = f"http://127.0.0.1:{port}"
-    gunicorn = common.start_gunicorn(env, port, workdir, "--workers=2", "--timeout=300")
-    worker = start_celery(env, workdir)
-    figures = {}
-    try:
-        common.wait_until_up(gunicorn, lambda: get(base + "/api/v1/screenings/", keys["short"], timeout=2))
-        wait_for_celery(worker, workdir / "celery.log")
+    with common.gunicorn_and_celery(env, workdir, port, "/api/v1/screenings/", keys["short"]):
         common.log("the two long lists one after the other")
         alone = [screen_together(base, [(keys[name], lists[name])], options.timeout) for name in ("first", "second")]
         common.log("the two long lists together, then the short list and the lookups")
         lookups = Lookups(base, keys["lookups"])
         lookups.start()
         started = time.time()
-        long_answers = [(keys[name], upload(base, keys[name], lists[name])) for name in ("first", "second")]
+        long_answers = [(keys[name], common.upload(base, keys[name], lists[name])) for name in ("first", "second")]
         time.sleep(1)
         short_started = time.time()
-        short_done = wait_done(base, keys["short"], upload(base, keys["short"], lists["short"]), options.timeout)
+        short_done = wait_done(base, keys["short"], common.upload(base, keys["short"], lists["short"]), options.timeout)
         together = max(wait_done(base, key, answer, options.timeout) for key, answer in long_answers) - started
         lookups.stopped.set()
         lookups.join()
@@ -123,12 +117,6 @@ def benchmark(workdir, env: dict, options: argparse.Namespace) -> dict:
             "short_list_seconds": round(short_done - short_started, 2),
             "lookups": lookups.summary(),
         }
-    except Exception:
-        common.print_log_tails(workdir, "gunicorn.log", "celery.out", "celery.log")
-        raise
-    finally:
-        common.stop(gunicorn)
-        common.stop(worker)
     return figures
 
 
