@@ -93,3 +93,14 @@ def org_admin(org):
 def outsider(db):
     """A signed-in user of no organization."""
     return UserFactory()
+
+
+@pytest.fixture
+def as_member(api_client):
+    """`as_member(user)` is the API client authenticated as that user."""
+
+    def login(user):
+        api_client.force_authenticate(user)
+        return api_client
+
+    return login

@@ -5,7 +5,9 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, OrganizationDomain, User
 from accounts.services import grant_curation
+from directory.matching import Outcome
 from directory.models import Contact, ListedNumber, Operation
+from lib.phone import describe
 
 PASSWORD = "a-long-test-password"
 
@@ -83,12 +85,14 @@ class OperationFactory(factory.django.DjangoModelFactory):
 
 
 class ListedNumberFactory(factory.django.DjangoModelFactory):
+    """A listed number whose region and type are described from the number, as the directory stores them."""
+
     class Meta:
         model = ListedNumber
 
     e164 = factory.Sequence(lambda n: f"+1206555{n % 10000:04d}")
-    region = "US"
-    number_type = "fixed_line_or_mobile"
+    region = factory.LazyAttribute(lambda number: describe(number.e164)[0])
+    number_type = factory.LazyAttribute(lambda number: describe(number.e164)[1])
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -104,24 +108,49 @@ class ContactFactory(factory.django.DjangoModelFactory):
 
 
 class ScreeningFactory(factory.django.DjangoModelFactory):
+    """A screening of as many rows as its counts add up to (none by default); `finished=True` ends it now."""
+
     class Meta:
         model = "screenings.Screening"
+
+    class Params:
+        finished = factory.Trait(finished_at=factory.LazyFunction(timezone.now))
 
     organization = factory.SubFactory(OrganizationFactory)
     filename = "phones.csv"
     region = "US"
     status = "done"
-    total_rows = 0
-    counts = factory.LazyFunction(
-        lambda: dict.fromkeys(["match", "outside_window", "no_match", "invalid", "duplicate"], 0)
-    )
+    counts = factory.LazyFunction(lambda: dict.fromkeys(Outcome.ALL, 0))
+    total_rows = factory.LazyAttribute(lambda screening: sum(screening.counts.values()))
 
 
 class ScreeningResultFactory(factory.django.DjangoModelFactory):
-    """A stored row of a screening; a match by default, with evidence."""
+    """A stored row of a screening; a match by default, with evidence.
+
+    The traits store the other outcomes: `invalid=True` (a number too short), `duplicate=True` (give its
+    `first_row`) and `outside_window=True`, the window held from 2025-01-01 and the number's `contacts`
+    (first, last) before it.
+    """
 
     class Meta:
         model = "screenings.ScreeningResult"
+
+    class Params:
+        contacts = ("2024-01-05", "2024-03-01")
+        invalid = factory.Trait(outcome="invalid", e164="", reason="too short", evidence=None)
+        duplicate = factory.Trait(outcome="duplicate", evidence=None)
+        outside_window = factory.Trait(
+            outcome="outside_window",
+            evidence=None,
+            detail=factory.LazyAttribute(
+                lambda result: {
+                    "assigned_from": "2025-01-01",
+                    "assigned_to": None,
+                    "first_contact": result.contacts[0],
+                    "last_contact": result.contacts[1],
+                }
+            ),
+        )
 
     screening = factory.SubFactory(ScreeningFactory)
     chunk_index = 0

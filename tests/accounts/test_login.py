@@ -33,13 +33,15 @@ def fail_logins(client, email, address, times):
         client.post(reverse("accounts:login"), {"username": email, "password": "wrong-password"}, REMOTE_ADDR=address)
 
 
+def log_in(client, email, address):
+    return client.post(reverse("accounts:login"), {"username": email, "password": PASSWORD}, REMOTE_ADDR=address)
+
+
 def test_failures_from_one_address_do_not_lock_the_user_out_from_another(client, settings):
     """Anyone who knew a user name could lock its owner out from everywhere with five wrong passwords."""
     member = MembershipFactory().user
     fail_logins(client, member.email, "127.0.0.2", settings.AXES_FAILURE_LIMIT)
-    response = client.post(
-        reverse("accounts:login"), {"username": member.email, "password": PASSWORD}, REMOTE_ADDR="127.0.0.3"
-    )
+    response = log_in(client, member.email, "127.0.0.3")
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(member.pk)
 
@@ -47,9 +49,7 @@ def test_failures_from_one_address_do_not_lock_the_user_out_from_another(client,
 def test_failures_from_one_address_still_lock_that_address(client, settings):
     member = MembershipFactory().user
     fail_logins(client, member.email, "127.0.0.2", settings.AXES_FAILURE_LIMIT)
-    response = client.post(
-        reverse("accounts:login"), {"username": member.email, "password": PASSWORD}, REMOTE_ADDR="127.0.0.2"
-    )
+    response = log_in(client, member.email, "127.0.0.2")
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
@@ -62,9 +62,7 @@ def test_failures_on_a_user_name_from_many_addresses_slow_its_log_ins_without_re
     member = MembershipFactory().user
     for address in ("127.0.0.2", "127.0.0.3", "127.0.0.4"):
         fail_logins(client, member.email, address, settings.AXES_FAILURE_LIMIT)
-    response = client.post(
-        reverse("accounts:login"), {"username": member.email, "password": PASSWORD}, REMOTE_ADDR="127.0.0.5"
-    )
+    response = log_in(client, member.email, "127.0.0.5")
     assert response.status_code == 302
     assert delays[0] == 0
     assert delays[-1] > 0

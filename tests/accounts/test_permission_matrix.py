@@ -25,101 +25,40 @@ from tests.factories import (
 )
 
 VISITORS = ["anonymous", "pending", "legal", "hr", "admin", "other_org_admin", "staff", "staff_without_permissions"]
+MEMBERS = ["legal", "hr", "admin", "other_org_admin"]
+
+
+def statuses(anonymous: int, members: int = 403, **visitors: int) -> dict[str, int]:
+    """The status each visitor gets: `anonymous` for the visitor not logged in, `members` for the members of
+    approved organizations, 403 for the member of a pending one and for staff; `visitors` names exceptions."""
+    return {**dict.fromkeys(VISITORS, 403), "anonymous": anonymous, **dict.fromkeys(MEMBERS, members), **visitors}
+
 
 PUBLIC = dict.fromkeys(VISITORS, 200)
 LOGGED_IN_PAGE = {"anonymous": 302, **dict.fromkeys(VISITORS[1:], 200)}
-ORG_ADMIN_PAGE = {
-    "anonymous": 302,
-    "pending": 403,
-    "legal": 403,
-    "hr": 403,
-    "admin": 200,
-    "other_org_admin": 200,
-    "staff": 403,
-    "staff_without_permissions": 403,
-}
-ORG_ADMIN_OBJECT_POST = {
-    "anonymous": 302,
-    "pending": 403,
-    "legal": 403,
-    "hr": 403,
-    "admin": 302,
-    "other_org_admin": 404,
-    "staff": 403,
-    "staff_without_permissions": 403,
-}
+ORG_ADMIN_PAGE = statuses(302, admin=200, other_org_admin=200)
+ORG_ADMIN_OBJECT_POST = statuses(302, admin=302, other_org_admin=404)
 # An upload waiting for confirmation is its uploader's (the hr member's) alone.
-OWN_DRAFT_PAGE = {
-    "anonymous": 302,
-    "pending": 403,
-    "legal": 403,
-    "hr": 200,
-    "admin": 404,
-    "other_org_admin": 404,
-    "staff": 403,
-    "staff_without_permissions": 403,
-}
-MEMBER_PAGE = {
-    "anonymous": 302,
-    "pending": 403,
-    "legal": 200,
-    "hr": 200,
-    "admin": 200,
-    "other_org_admin": 200,
-    "staff": 403,
-    "staff_without_permissions": 403,
-}
-MEMBER_API_EMPTY_POST = {
-    "anonymous": 401,
-    "pending": 403,
-    "legal": 400,
-    "hr": 400,
-    "admin": 400,
-    "other_org_admin": 400,
-    "staff": 403,
-    "staff_without_permissions": 403,
-}
+OWN_DRAFT_PAGE = statuses(302, hr=200, admin=404, other_org_admin=404)
+MEMBER_PAGE = statuses(302, members=200)
+MEMBER_EMPTY_POST = statuses(302, members=400)
+MEMBER_API_EMPTY_POST = statuses(401, members=400)
 SCREENER_PAGE = {**MEMBER_PAGE, "legal": 403}
 ORG_OBJECT_PAGE = {**MEMBER_PAGE, "other_org_admin": 404}
-SCREENER_OBJECT_POST = {
-    "anonymous": 302,
-    "pending": 403,
-    "legal": 403,
-    "hr": 302,
-    "admin": 302,
-    "other_org_admin": 404,
-    "staff": 403,
-    "staff_without_permissions": 403,
-}
-MEMBER_API = {
-    "anonymous": 401,
-    "pending": 403,
-    "legal": 200,
-    "hr": 200,
-    "admin": 200,
-    "other_org_admin": 200,
-    "staff": 403,
-    "staff_without_permissions": 403,
-}
+SCREENER_OBJECT_POST = statuses(302, hr=302, admin=302, other_org_admin=404)
+MEMBER_API = statuses(401, members=200)
 ORG_OBJECT_API = {**MEMBER_API, "other_org_admin": 404}
-STAFF_API = {
-    "anonymous": 401,
-    "pending": 403,
-    "legal": 403,
-    "hr": 403,
-    "admin": 403,
-    "other_org_admin": 403,
-    "staff": 200,
-    "staff_without_permissions": 403,
-}
+STAFF_API = statuses(401, staff=200)
 
-# name: (method, kwargs factory name or None, expected status per visitor)
 SCREENER_API_EMPTY_POST = {**MEMBER_API_EMPTY_POST, "legal": 403}
 # The private-screening request takes a binary body: a JSON one is refused as the wrong media type.
 SCREENER_API_WRONG_BODY = {**SCREENER_API_EMPTY_POST, "hr": 415, "admin": 415, "other_org_admin": 415}
 # No private-screening set-up is built in these tests: who may download it hears "not ready" (503).
 SCREENER_API_NOT_READY = {**SCREENER_API_EMPTY_POST, "hr": 503, "admin": 503, "other_org_admin": 503}
+
+# name: (method, name of its kwargs in `world` or None, expected status per visitor)
 EXPECTED = {
+    # URLs that take no arguments
     "front:home": ("get", None, PUBLIC),
     "front:how_it_works": ("get", None, PUBLIC),
     "front:dashboard": ("get", None, LOGGED_IN_PAGE),
@@ -127,35 +66,15 @@ EXPECTED = {
     "accounts:logout": ("post", None, dict.fromkeys(VISITORS, 302)),
     "accounts:two_factor": ("get", None, LOGGED_IN_PAGE),
     "accounts:request_access": ("get", None, PUBLIC),
-    "accounts:confirm_access_request": ("get", "bogus_token", dict.fromkeys(VISITORS, 404)),
-    "accounts:accept_invitation": ("get", "bogus_token", dict.fromkeys(VISITORS, 404)),
     "accounts:members": ("get", None, ORG_ADMIN_PAGE),
-    "accounts:member_role": ("post", "membership", ORG_ADMIN_OBJECT_POST),
-    "accounts:member_remove": ("post", "membership", ORG_ADMIN_OBJECT_POST),
-    "accounts:invitation_resend": ("post", "invitation", ORG_ADMIN_OBJECT_POST),
-    "accounts:invitation_revoke": ("post", "invitation", ORG_ADMIN_OBJECT_POST),
     "accounts:api_keys": ("get", None, ORG_ADMIN_PAGE),
-    "accounts:api_key_revoke": ("post", "api_key", ORG_ADMIN_OBJECT_POST),
     "accounts:audit_log": ("get", None, ORG_ADMIN_PAGE),
     "accounts:password_reset": ("get", None, PUBLIC),
     "accounts:password_reset_done": ("get", None, PUBLIC),
-    "accounts:password_reset_confirm": ("get", "reset_link", PUBLIC),
     "directory:lookup": ("get", None, MEMBER_PAGE),
-    "directory:lookup_xlsx": (
-        "post",
-        None,
-        {**MEMBER_PAGE, **dict.fromkeys(["legal", "hr", "admin", "other_org_admin"], 400)},
-    ),
-    "directory:evidence_report": (
-        "post",
-        None,
-        {**MEMBER_PAGE, **dict.fromkeys(["legal", "hr", "admin", "other_org_admin"], 400)},
-    ),
-    "directory:lookup_exported": (
-        "post",
-        None,
-        {**MEMBER_PAGE, **dict.fromkeys(["legal", "hr", "admin", "other_org_admin"], 400)},
-    ),
+    "directory:lookup_xlsx": ("post", None, MEMBER_EMPTY_POST),
+    "directory:evidence_report": ("post", None, MEMBER_EMPTY_POST),
+    "directory:lookup_exported": ("post", None, MEMBER_EMPTY_POST),
     "api:lookup": ("post_json", None, MEMBER_API_EMPTY_POST),
     "api:lookup-batch": ("post_json", None, MEMBER_API_EMPTY_POST),
     "screenings:list": ("get", None, MEMBER_PAGE),
@@ -164,6 +83,27 @@ EXPECTED = {
     "private_screening:client": ("get", None, MEMBER_PAGE),
     "api:private-screening-setup": ("get", None, SCREENER_API_NOT_READY),
     "api:private-screening-request": ("post_json", None, SCREENER_API_WRONG_BODY),
+    "screenings:watches": ("get", None, SCREENER_PAGE),
+    "screenings:alerts": ("get", None, SCREENER_PAGE),
+    "api:screening-list": ("get", None, MEMBER_API),
+    "disputes:new": ("get", None, PUBLIC),
+    "disputes:confirm": ("get", None, dict.fromkeys(VISITORS, 302)),  # back to the form without a started dispute
+    "statistics": ("get", None, {**dict.fromkeys(VISITORS, 302), "staff": 200, "staff_without_permissions": 200}),
+    "api:schema": ("get", None, PUBLIC),
+    "api:docs": ("get", None, PUBLIC),
+    "api:number-list": ("get", None, STAFF_API),
+    "api:operation-list": ("get", None, STAFF_API),
+    "api:contact-list": ("get", None, STAFF_API),
+    "api:contact-import": ("get", None, {**STAFF_API, "staff": 405}),
+    # URLs that take arguments: the kwargs `world` builds under that name
+    "accounts:confirm_access_request": ("get", "bogus_token", dict.fromkeys(VISITORS, 404)),
+    "accounts:accept_invitation": ("get", "bogus_token", dict.fromkeys(VISITORS, 404)),
+    "accounts:member_role": ("post", "membership", ORG_ADMIN_OBJECT_POST),
+    "accounts:member_remove": ("post", "membership", ORG_ADMIN_OBJECT_POST),
+    "accounts:invitation_resend": ("post", "invitation", ORG_ADMIN_OBJECT_POST),
+    "accounts:invitation_revoke": ("post", "invitation", ORG_ADMIN_OBJECT_POST),
+    "accounts:api_key_revoke": ("post", "api_key", ORG_ADMIN_OBJECT_POST),
+    "accounts:password_reset_confirm": ("get", "reset_link", PUBLIC),
     "screenings:confirm": ("get", "draft", OWN_DRAFT_PAGE),
     "screenings:template": ("get", "template", SCREENER_PAGE),
     "screenings:detail": ("get", "screening", ORG_OBJECT_PAGE),
@@ -173,27 +113,15 @@ EXPECTED = {
     "screenings:evidence": ("get", "screening_match", ORG_OBJECT_PAGE),
     "screenings:delete": ("post", "screening", SCREENER_OBJECT_POST),
     "screenings:watch_start": ("post", "screening", SCREENER_OBJECT_POST),
-    "screenings:watches": ("get", None, SCREENER_PAGE),
     "screenings:watch_stop": ("post", "watch", SCREENER_OBJECT_POST),
-    "screenings:alerts": ("get", None, SCREENER_PAGE),
     "screenings:alert_review": ("post", "alert", SCREENER_OBJECT_POST),
-    "api:screening-list": ("get", None, MEMBER_API),
     "api:screening-detail": ("get", "screening", ORG_OBJECT_API),
     "api:screening-results": ("get", "screening", ORG_OBJECT_API),
     "api:screening-results-csv": ("get", "screening", ORG_OBJECT_API),
     "api:screening-results-xlsx": ("get", "screening", ORG_OBJECT_API),
-    "disputes:new": ("get", None, PUBLIC),
-    "disputes:confirm": ("get", None, dict.fromkeys(VISITORS, 302)),  # back to the form without a started dispute
-    "statistics": ("get", None, {**dict.fromkeys(VISITORS, 302), "staff": 200, "staff_without_permissions": 200}),
-    "api:schema": ("get", None, PUBLIC),
-    "api:docs": ("get", None, PUBLIC),
-    "api:number-list": ("get", None, STAFF_API),
     "api:number-detail": ("get", "number", STAFF_API),
-    "api:operation-list": ("get", None, STAFF_API),
     "api:operation-detail": ("get", "operation", STAFF_API),
-    "api:contact-list": ("get", None, STAFF_API),
     "api:contact-detail": ("get", "contact", STAFF_API),
-    "api:contact-import": ("get", None, {**STAFF_API, "staff": 405}),
     "api:contact-import-detail": ("get", "contact_import", STAFF_API),
     "api:contact-import-rows": ("get", "contact_import", STAFF_API),
     "api:contact-import-csv": ("get", "contact_import", STAFF_API),

@@ -17,6 +17,12 @@ def member_api(api_client, legal):
     return api_client
 
 
+def post_batch(member_api, body: str, debug: bool):
+    """POST a JSON body to the batch lookup with DEBUG on or off."""
+    with override_settings(DEBUG=debug):
+        return member_api.post(BATCH, body, content_type="application/json")
+
+
 def json_detail(response) -> str:
     assert response["Content-Type"] == "application/json", response.content[:200]
     return response.json()["detail"]
@@ -24,18 +30,14 @@ def json_detail(response) -> str:
 
 @DEBUG_ON_AND_OFF
 def test_a_deeply_nested_json_body_is_a_400_json_answer(member_api, debug):
-    body = '{"numbers":' + "[" * 50_000
-    with override_settings(DEBUG=debug):
-        response = member_api.post(BATCH, body, content_type="application/json")
+    response = post_batch(member_api, '{"numbers":' + "[" * 50_000, debug)
     assert response.status_code == 400
     assert "nested too deeply" in json_detail(response)
 
 
 @DEBUG_ON_AND_OFF
 def test_a_json_body_over_the_limit_is_a_413_json_answer_naming_the_limit(member_api, debug):
-    body = '{"numbers": ["' + "2065550100" * 600_000 + '"]}'
-    with override_settings(DEBUG=debug):
-        response = member_api.post(BATCH, body, content_type="application/json")
+    response = post_batch(member_api, '{"numbers": ["' + "2065550100" * 600_000 + '"]}', debug)
     assert response.status_code == 413
     assert "5 MB" in json_detail(response)
 

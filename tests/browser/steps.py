@@ -1,4 +1,4 @@
-"""Steps the journeys share: logging in, second factors, admin actions, mail."""
+"""Steps the journeys share: logging in, looking numbers up, second factors, admin actions, mail."""
 
 import re
 
@@ -18,6 +18,13 @@ def log_in(page: Page, email: str, password: str = PASSWORD, *, start: str = "/a
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name=re.compile(r"^Log out"))).to_be_visible()
+
+
+def look_up_from_the_menu(page: Page, numbers: str) -> None:
+    """Open the lookup page from the menu, paste the numbers and look them up."""
+    page.get_by_role("link", name="Look up", exact=True).click()
+    page.get_by_label("Numbers").fill(numbers)
+    page.get_by_role("button", name="Look up").click()
 
 
 def current_code(device) -> str:

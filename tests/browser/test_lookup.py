@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from audit.models import AuditEvent
 from directory.matching import DISCLAIMER
-from tests.browser.steps import import_listing, log_in
+from tests.browser.steps import import_listing, log_in, look_up_from_the_menu
 
 pytestmark = [pytest.mark.real_servers, pytest.mark.django_db(transaction=True)]
 
@@ -15,9 +15,7 @@ def test_legal_looks_up_a_pasted_list(open_page, legal):
     page = open_page("legal")
     log_in(page, legal.email)
 
-    page.get_by_role("link", name="Look up", exact=True).click()
-    page.get_by_label("Numbers").fill("(206) 226-4011\n425-947-1841\n12345\n+1 206 226 4011\n")
-    page.get_by_role("button", name="Look up").click()
+    look_up_from_the_menu(page, "(206) 226-4011\n425-947-1841\n12345\n+1 206 226 4011\n")
 
     expect(page.locator(".disclaimer")).to_have_text(DISCLAIMER)
     counts = page.locator("ul.counts")

@@ -3,6 +3,7 @@ watches the list and reviews an alert; legal prints a lookup's evidence report."
 
 import io
 import re
+from functools import partial
 
 import pytest
 from django.utils import timezone
@@ -14,59 +15,24 @@ from directory.matching import DISCLAIMER
 from directory.models import Operation
 from directory.services import create_contact
 from lib.result_files import EXPORT_COLUMNS
-from tests.browser.steps import import_listing, log_in
+from tests.browser.steps import import_listing, log_in, look_up_from_the_menu
 from tests.factories import ScreeningFactory, ScreeningResultFactory
 
 pytestmark = [pytest.mark.real_servers, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def results(hr):
+def results(org):
     """A finished screening with a few stored rows of every kind."""
-    screening = ScreeningFactory(
-        organization=hr.membership.organization,
-        filename="staff phones.csv",
-        total_rows=1_204,
-        finished_at=timezone.now(),
-        counts={"match": 2, "outside_window": 1, "no_match": 1_198, "invalid": 1, "duplicate": 2},
-    )
+    counts = {"match": 2, "outside_window": 1, "no_match": 1_198, "invalid": 1, "duplicate": 2}
+    screening = ScreeningFactory(organization=org, filename="staff phones.csv", finished=True, counts=counts)
+    result = partial(ScreeningResultFactory, screening=screening)
     for row, e164, label in [(5, "+12062264011", "E-5"), (9, "+12062264012", "A-9")]:
-        ScreeningResultFactory(screening=screening, row=row, e164=e164, input=e164, label=label)
-    ScreeningResultFactory(
-        screening=screening,
-        row=14,
-        e164="+12062264013",
-        label="C-14",
-        outcome="outside_window",
-        evidence=None,
-        detail={
-            "assigned_from": "2025-01-01",
-            "assigned_to": None,
-            "first_contact": "2023-08-26",
-            "last_contact": "2024-02-02",
-        },
-    )
-    ScreeningResultFactory(
-        screening=screening,
-        row=20,
-        e164="",
-        input="12",
-        label="=cmd",
-        outcome="invalid",
-        reason="too short",
-        evidence=None,
-    )
+        result(row=row, e164=e164, input=e164, label=label)
+    result(row=14, e164="+12062264013", label="C-14", outside_window=True, contacts=("2023-08-26", "2024-02-02"))
+    result(row=20, input="12", label="=cmd", invalid=True)
     for row in (30, 31):
-        ScreeningResultFactory(
-            screening=screening,
-            row=row,
-            e164="+12062264011",
-            input="206 226 4011",
-            label=f"D-{row}",
-            outcome="duplicate",
-            first_row=5,
-            evidence=None,
-        )
+        result(row=row, e164="+12062264011", input="206 226 4011", label=f"D-{row}", duplicate=True, first_row=5)
     return screening
 
 
@@ -173,9 +139,7 @@ def test_legal_prints_the_evidence_report_of_a_lookup(open_page, legal):
     import_listing("+12062264011")
     page = open_page("legal")
     log_in(page, legal.email)
-    page.get_by_role("link", name="Look up", exact=True).click()
-    page.get_by_label("Numbers").fill("(206) 226-4011\n")
-    page.get_by_role("button", name="Look up").click()
+    look_up_from_the_menu(page, "(206) 226-4011\n")
     page.get_by_role("button", name="Evidence report for +12062264011").click()
     expect(page.get_by_role("heading", name="Evidence report")).to_be_visible()
     expect(page.locator(".report-facts")).to_contain_text("2023-08-26")

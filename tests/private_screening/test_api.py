@@ -11,15 +11,6 @@ REQUEST_URL = "/api/v1/private-screenings/"
 BINARY = "application/octet-stream"
 
 
-@pytest.fixture
-def as_member(api_client):
-    def login(user):
-        api_client.force_authenticate(user)
-        return api_client
-
-    return login
-
-
 def blinded(*numbers: str) -> bytes:
     return psi.client.CreateWithNewKey(True).CreateRequest(list(numbers)).SerializeToString()
 

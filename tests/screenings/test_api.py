@@ -12,15 +12,6 @@ from tests.factories import ContactFactory, ListedNumberFactory, MembershipFacto
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def as_member(api_client):
-    def login(user):
-        api_client.force_authenticate(user)
-        return api_client
-
-    return login
-
-
 def upload(api_client, data: bytes, name="list.csv", **fields):
     return api_client.post(
         "/api/v1/screenings/", {"file": SimpleUploadedFile(name, data), **fields}, format="multipart"

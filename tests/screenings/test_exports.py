@@ -4,6 +4,7 @@ jurisdictions that have a value."""
 import csv
 import io
 from datetime import UTC, date, datetime
+from functools import partial
 
 import pytest
 from django.urls import reverse
@@ -77,27 +78,10 @@ def test_results_stored_with_an_empty_jurisdiction_export_without_it(client, hr,
 @pytest.fixture
 def screening(hr):
     screening = ScreeningFactory(organization=hr.membership.organization, filename="phones.csv")
-    ScreeningResultFactory(screening=screening, row=2, e164="+13125550100", input="=cmd", label="=cmd")
-    ScreeningResultFactory(
-        screening=screening,
-        row=3,
-        e164="",
-        input="-12",
-        label="@who",
-        outcome="invalid",
-        reason="too short",
-        evidence=None,
-    )
-    ScreeningResultFactory(
-        screening=screening,
-        row=4,
-        e164="+13125550100",
-        input="3125550100",
-        label="E-4",
-        outcome="duplicate",
-        first_row=2,
-        evidence=None,
-    )
+    result = partial(ScreeningResultFactory, screening=screening)
+    result(row=2, e164="+13125550100", input="=cmd", label="=cmd")
+    result(row=3, input="-12", label="@who", invalid=True)
+    result(row=4, e164="+13125550100", input="3125550100", label="E-4", duplicate=True, first_row=2)
     return screening
 
 

@@ -26,19 +26,17 @@ def test_a_bad_file_fails_cleanly_and_is_deleted(hr, screen, data, message):
     assert not ScreeningChunk.objects.exists()
 
 
-def test_a_file_over_the_size_limit_is_413(hr, settings):
-    settings.SCREENING_MAX_BYTES = 10
+@pytest.mark.parametrize(
+    ("limit", "value", "data"),
+    [("SCREENING_MAX_BYTES", 10, b"phone\n2065550100\n"), ("SCREENING_MAX_ROWS", 2, b"phone\n1\n2\n3\n")],
+    ids=["size", "rows"],
+)
+def test_a_file_over_a_limit_is_413(hr, settings, limit, value, data):
+    setattr(settings, limit, value)
     with pytest.raises(services.ScreeningRejected) as rejected:
-        services.create_screening(membership=hr.membership, filename="a.csv", data=b"phone\n2065550100\n")
+        services.create_screening(membership=hr.membership, filename="a.csv", data=data)
     assert rejected.value.status == 413
     assert not Screening.objects.exists()
-
-
-def test_a_file_over_the_row_limit_is_413(hr, settings):
-    settings.SCREENING_MAX_ROWS = 2
-    with pytest.raises(services.ScreeningRejected) as rejected:
-        services.create_screening(membership=hr.membership, filename="a.csv", data=b"phone\n1\n2\n3\n")
-    assert rejected.value.status == 413
 
 
 def test_screening_quota_is_checked(hr, org):

@@ -1,6 +1,7 @@
 import io
 import re
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,50 +20,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def done(hr):
+def done(org):
     """A finished screening of hr's organization with one stored row of each kind."""
-    screening = ScreeningFactory(
-        organization=hr.membership.organization,
-        filename="staff phones.csv",
-        total_rows=12_345,
-        finished_at=timezone.now(),
-        counts={"match": 1_234, "outside_window": 1, "no_match": 11_107, "invalid": 1, "duplicate": 2},
-    )
-    ScreeningResultFactory(screening=screening, row=12, e164="+13125550100", input="(312) 555-0100", label="E-12")
-    ScreeningResultFactory(
-        screening=screening,
-        row=20,
-        e164="+13125550111",
-        label="E-20",
-        outcome="outside_window",
-        evidence=None,
-        detail={
-            "assigned_from": "2025-01-01",
-            "assigned_to": None,
-            "first_contact": "2023-02-01",
-            "last_contact": "2023-05-01",
-        },
-    )
-    ScreeningResultFactory(
-        screening=screening,
-        row=30,
-        e164="",
-        input="12",
-        label="A-30",
-        outcome="invalid",
-        reason="too short",
-        evidence=None,
-    )
-    ScreeningResultFactory(
-        screening=screening,
-        row=40,
-        e164="+13125550100",
-        input="312.555.0100",
-        label="B-40",
-        outcome="duplicate",
-        first_row=12,
-        evidence=None,
-    )
+    counts = {"match": 1_234, "outside_window": 1, "no_match": 11_107, "invalid": 1, "duplicate": 2}
+    screening = ScreeningFactory(organization=org, filename="staff phones.csv", finished=True, counts=counts)
+    result = partial(ScreeningResultFactory, screening=screening)
+    result(row=12, e164="+13125550100", input="(312) 555-0100", label="E-12")
+    result(row=20, e164="+13125550111", label="E-20", outside_window=True, contacts=("2023-02-01", "2023-05-01"))
+    result(row=30, input="12", label="A-30", invalid=True)
+    result(row=40, e164="+13125550100", input="312.555.0100", label="B-40", duplicate=True, first_row=12)
     return screening
 
 
