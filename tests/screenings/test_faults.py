@@ -13,7 +13,7 @@ from django.db import connection
 from directory.importing import import_contacts
 from screenings.models import Screening
 from screenings.tasks import requeue_stalled_screenings_task
-from tests.screenings.workers import company_list, finished, run_screening, snapshot, start_worker, stop, wait_until
+from tests.screenings import workers
 
 pytestmark = [pytest.mark.real_servers, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +49,7 @@ def restart_redis() -> None:
     def answers() -> str:
         return subprocess.run(ping, capture_output=True, text=True, check=False).stdout.strip()  # noqa: S603
 
-    assert wait_until(lambda: answers() == "PONG", timeout=10)
+    assert workers.wait_until(lambda: answers() == "PONG", timeout=10)
 
 
 def drop_worker_connections() -> int:
@@ -69,13 +69,7 @@ def in_progress(screening_id) -> bool:
 @pytest.fixture
 def undisturbed(real_broker, samples, hr):
     import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
-    worker = start_worker("steady")
-    try:
-        screening_id = run_screening(hr.membership, company_list(samples))
-        assert wait_until(lambda: finished(screening_id), timeout=300)
-    finally:
-        stop(worker)
-    return snapshot(screening_id)
+    return workers.snapshot(workers.screen_on_own_worker("steady", hr.membership, workers.company_list(samples)))
 
 
 def finish_after_fault(hr, samples, settings, fault) -> tuple:
@@ -85,23 +79,23 @@ def finish_after_fault(hr, samples, settings, fault) -> tuple:
     supervisor do: kombu's Redis transport can end the worker with "Unrecoverable error" when the
     broker goes away under it, and the screening must still end exact.
     """
-    workers = [start_worker("faulty")]
+    started = [workers.start_worker("faulty")]
     try:
-        screening_id = run_screening(hr.membership, company_list(samples))
-        assert wait_until(lambda: in_progress(screening_id), timeout=120, interval=0.01)
+        screening_id = workers.run_screening(hr.membership, workers.company_list(samples))
+        assert workers.wait_until(lambda: in_progress(screening_id), timeout=120, interval=0.01)
         fault()
         settings.SCREENING_STALL_SECONDS = 1
         deadline = time.monotonic() + 300
-        while not finished(screening_id) and time.monotonic() < deadline:
+        while not workers.finished(screening_id) and time.monotonic() < deadline:
             time.sleep(2)
-            if workers[-1].poll() is not None:
-                workers.append(start_worker("faulty"))
+            if started[-1].poll() is not None:
+                started.append(workers.start_worker("faulty"))
             requeue_stalled_screenings_task()  # what beat runs every 30 seconds
-        assert finished(screening_id), "the job did not finish after the fault"
+        assert workers.finished(screening_id), "the job did not finish after the fault"
     finally:
-        for worker in workers:
-            stop(worker)
-    return snapshot(screening_id)
+        for worker in started:
+            workers.stop(worker)
+    return workers.snapshot(screening_id)
 
 
 def test_redis_restarted_during_a_screening(undisturbed, hr, samples, settings):

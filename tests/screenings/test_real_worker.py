@@ -17,6 +17,7 @@ from tests.screenings.workers import (
     pool_processes,
     run_python,
     run_screening,
+    screen_on_own_worker,
     snapshot,
     start_worker,
     stop,
@@ -31,13 +32,7 @@ def test_a_killed_worker_loses_and_doubles_nothing(real_broker, samples, hr, set
     import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
     data = company_list(samples)
 
-    worker = start_worker("steady")
-    try:
-        steady = run_screening(hr.membership, data)
-        assert wait_until(lambda: finished(steady), timeout=300), "the undisturbed run did not finish"
-    finally:
-        stop(worker)
-    expected = snapshot(steady)
+    expected = snapshot(screen_on_own_worker("steady", hr.membership, data))
     assert expected[0] == "done" and expected[2] == 20_000
 
     victim = start_worker("victim")
@@ -77,12 +72,7 @@ def test_two_machines_share_one_screening_and_the_result_is_exact(real_broker, s
     finally:
         for worker in workers:
             stop(worker)
-    one = start_worker("alone")
-    try:
-        alone = run_screening(hr.membership, data)
-        assert wait_until(lambda: finished(alone), timeout=300), "the single-worker run did not finish"
-    finally:
-        stop(one)
+    alone = screen_on_own_worker("alone", hr.membership, data)
     assert snapshot(shared) == snapshot(alone)
     assert snapshot(shared)[0] == "done"
     for name, log in logs.items():

@@ -109,6 +109,17 @@ def finished(screening_id) -> bool:
     return Screening.objects.get(pk=screening_id).is_finished
 
 
+def screen_on_own_worker(name: str, membership, data: bytes) -> str:
+    """Screen `data` on a worker started for it, stopped when the screening has ended; returns its id."""
+    worker = start_worker(name)
+    try:
+        screening_id = run_screening(membership, data)
+        assert wait_until(lambda: finished(screening_id), timeout=300), f"the screening on {name} did not finish"
+    finally:
+        stop(worker)
+    return screening_id
+
+
 def pool_processes(worker: subprocess.Popen) -> list[int]:
     """The worker's pool processes: the children of its main process, read from /proc."""
     children = []
