@@ -115,11 +115,15 @@ def import_env(workdir: Path, options: argparse.Namespace) -> dict:
 
 
 def make_staff(env: dict) -> str:
-    """A curator with an API key (a member of an approved organization, made staff)."""
+    """A curator with an API key (a member of an approved organization, made staff with the curators' permissions)."""
     key = common.create_member(env, "legal")
     from accounts.models import User
+    from accounts.services import grant_curation
 
-    User.objects.filter(email="legal@bench.example").update(is_staff=True)
+    curator = User.objects.get(email="legal@bench.example")
+    curator.is_staff = True
+    curator.save(update_fields=["is_staff"])
+    grant_curation(curator)
     return key
 
 
