@@ -98,16 +98,7 @@ def test_a_small_screening_is_not_stuck_behind_a_big_one(real_broker, samples, h
         stop(worker)
 
 
-FILESYSTEM_BROKER_LOSES_WORK = (
-    "Known fault, reproduced here: on the file-system broker a worker whose pool processes were killed stops "
-    "taking tasks, so work queued again is never done; the Redis broker recovers."
-)
-
-
-@pytest.mark.parametrize(
-    "broker",
-    ["redis", pytest.param("filesystem", marks=pytest.mark.xfail(strict=True, reason=FILESYSTEM_BROKER_LOSES_WORK))],
-)
+@pytest.mark.parametrize("broker", ["redis", "filesystem"])
 def test_a_killed_pool_process_loses_nothing_and_term_still_stops_the_worker(
     real_broker, samples, hr, settings, tmp_path, broker
 ):

@@ -46,8 +46,6 @@ def start_worker(name: str, var_dir: Path | None = None, log: Path | None = None
         "worker",
         "--concurrency",
         "2",
-        "--pool",
-        "prefork",
         "--loglevel",
         "INFO" if log else "WARNING",
         *(["--logfile", str(log)] if log else []),

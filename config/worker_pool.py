@@ -1,0 +1,41 @@
+"""The Celery worker's process pool, safe when one of its processes is killed on any broker.
+
+With a broker that has no event loop (`make run`'s file-system broker), Celery runs billiard's
+blocking pool: every pool process reads its tasks from one shared pipe, and an idle process waits
+for the next task *holding the pipe's read lock*. A pool process killed while it waits (kill -9,
+the kernel's out-of-memory killer) never releases that lock, so the processes started in its
+place, and the others, wait for it forever and the worker takes no more tasks.
+
+Here an idle process waits without the lock and takes it only to read a task that is already
+there, so a killed process almost never holds it. Redis brokers use Celery's own pool, where each
+process has a pipe of its own; this pool changes nothing there.
+"""
+
+from billiard.common import pickle_loads
+from billiard.pool import Pool, Worker
+from celery.concurrency import prefork
+
+
+class ClaimingWorker(Worker):
+    def _make_recv_method(self, conn):
+        reader, lock = conn._reader, conn._rlock
+
+        def receive(timeout):
+            if not reader.poll(timeout) or not lock.acquire(True, timeout):
+                return False, None
+            try:
+                if not reader.poll(0):  # another pool process took it
+                    return False, None
+                return True, pickle_loads(reader.recv_bytes())
+            finally:
+                lock.release()
+
+        return receive
+
+
+class BlockingPool(Pool):
+    Worker = ClaimingWorker
+
+
+class TaskPool(prefork.TaskPool):
+    BlockingPool = BlockingPool
