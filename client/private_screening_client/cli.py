@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from lib.errors import DomainError
+from lib.phone_lists import Columns
 from private_screening_client.protocol import ProtocolError
 from private_screening_client.screening import Report, result_file, screen_privately
 from private_screening_client.server import Server, ServerRefused
@@ -25,8 +26,15 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--url", required=True, help="the directory's address, e.g. https://directory.example.org")
     parser.add_argument("--output", type=Path, required=True, help="where to write the result file (CSV)")
     parser.add_argument("--region", default="US", help="your organization's region for numbers without +country code")
-    parser.add_argument("--phone-column", default="", help="the phone column's header or number (found if not given)")
-    parser.add_argument("--label-column", default="", help="a label column (employee or device id) to carry through")
+    parser.add_argument(
+        "--phone-column",
+        action="append",
+        default=[],
+        help="a phone column's header or number; repeat it for several (work, mobile, home); found if not given",
+    )
+    parser.add_argument("--label-column", help="a label column (employee or device id) to carry through")
+    parser.add_argument("--assigned-from-column", help="the column of the day each number was first assigned")
+    parser.add_argument("--assigned-to-column", help="the column of the day each number was last assigned")
     parser.add_argument(
         "--cache-dir",
         type=Path,
@@ -45,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     server = Server(options.url, api_key, cache_dir=options.cache_dir)
     try:
-        report = run(options, server, console)
+        report = screen_file(options.file.read_bytes(), options, server, console)
     except (DomainError, ServerRefused, ProtocolError, OSError) as error:
         console.print(f"[red]Not screened:[/red] {error}")
         return 1
@@ -55,18 +63,26 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run(options: argparse.Namespace, server: Server, console: Console) -> Report:
+def screen_file(data: bytes, options: argparse.Namespace, server: Server, console: Console) -> Report:
     columns = (TextColumn("Checking privately"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("numbers", total=None)
         return screen_privately(
-            options.file.read_bytes(),
+            data,
             server,
             region=options.region.upper(),
-            phone_column=options.phone_column,
-            label_column=options.label_column,
+            columns=chosen_columns(options),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+
+
+def chosen_columns(options: argparse.Namespace) -> Columns:
+    return Columns(
+        phones=tuple(options.phone_column),
+        label=options.label_column,
+        assigned_from=options.assigned_from_column,
+        assigned_to=options.assigned_to_column,
+    )
 
 
 def print_summary(report: Report, output: Path, console: Console) -> None:

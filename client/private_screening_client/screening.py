@@ -94,19 +94,18 @@ def screen_privately(
     server: Server,
     *,
     region: str,
-    phone_column: str = "",
-    label_column: str = "",
+    columns: Columns | None = None,
     progress: Callable[[int, int], None] = lambda done, total: None,
     overlap: bool = True,
 ) -> Report:
-    """Screen a list; `progress(done, total)` hears of the numbers checked so far.
+    """Screen a list; `columns` are those the person chose (found from the header otherwise, as on
+    the site), and `progress(done, total)` hears of the numbers checked so far.
 
     `overlap` lets the server answer one batch while the next is encrypted (the server is called
     from a second thread).
     """
     clock = Clock()
-    columns = Columns(phones=(phone_column,) if phone_column else (), label=label_column or None)
-    layout = inspect(data, region, columns).layout
+    layout = inspect(data, region, columns or Columns()).layout
     numbers, rows = numbers_to_check(data, layout, region)
     reading = clock.lap()
     header, shards = server.setup()

@@ -4,6 +4,7 @@ import logging
 
 import pytest
 from django.apps import apps
+from private_screening_client import cli
 from private_screening_client.screening import numbers_to_check, result_file, screen_privately
 from private_screening_client.server import Server
 
@@ -14,7 +15,7 @@ from directory.models import ListedNumber
 from directory.services import create_contact, set_number_status
 from lib.hashing import number_hash
 from lib.limits import quota_use
-from lib.phone_lists import inspect
+from lib.phone_lists import Columns, inspect
 from lib.result_files import csv_lines, result_cells
 from private_screening import tasks
 from screenings import selectors, services
@@ -32,9 +33,9 @@ def screen(data: bytes, server, **options):
 SAMPLE_LISTS = ["plain_utf8.csv", "excel_bom_semicolon.csv", "windows.csv", "sheet.xlsx"]
 
 
-def screen_on_the_site(membership, data, name, capture):
+def screen_on_the_site(membership, data, name, capture, columns=None):
     with capture(execute=True):
-        screening = services.create_screening(membership=membership, filename=name, data=data)
+        screening = services.create_screening(membership=membership, filename=name, data=data, columns=columns)
     screening.refresh_from_db()
     return screening
 
@@ -63,6 +64,31 @@ def test_sample_lists_get_the_outcomes_and_file_of_an_ordinary_screening(
     assert report.rows_read == len(rows)
 
     screening = screen_on_the_site(hr.membership, data, name, django_capture_on_commit_callbacks)
+    site_file = "".join(result_lines(selectors.screening_results(screening), screening.column_layout))
+    assert "".join(csv_lines(result_cells(result, result.phone_column) for result in report.results)) == site_file
+
+
+def test_phone_columns_chosen_on_the_command_line_are_each_screened_as_on_the_site(
+    directory, expected, build_setup, server_as, hr, django_capture_on_commit_callbacks
+):
+    build_setup()
+    rows = expected["plain_utf8.csv"]["rows"]
+    listed = next(row["e164"] for row in rows if row["outcome"] == "match")
+    unlisted = next(row["e164"] for row in rows if row["outcome"] == "no_match")
+    data = (
+        f"Employee,Work phone,Mobile,Desk\nE1,{unlisted},{listed},{listed}\nE2,{listed},not a number,{unlisted}\n"
+    ).encode()
+    command = ["list.csv", "--url", "unused", "--output", "out.csv", "--phone-column", "Work phone"]
+    options = cli.arguments([*command, "--phone-column", "Mobile"])
+    report = screen(data, server_as(hr), region="US", columns=cli.chosen_columns(options))
+
+    assert [(r.row, r.phone_column, r.outcome) for r in report.results] == [
+        (2, "Mobile", "match"),
+        (3, "Work phone", "duplicate"),
+        (3, "Mobile", "invalid"),
+    ]
+    columns = Columns(phones=("Work phone", "Mobile"))
+    screening = screen_on_the_site(hr.membership, data, "list.csv", django_capture_on_commit_callbacks, columns)
     site_file = "".join(result_lines(selectors.screening_results(screening), screening.column_layout))
     assert "".join(csv_lines(result_cells(result, result.phone_column) for result in report.results)) == site_file
 
