@@ -104,6 +104,12 @@ SENTENCES: dict[str, str | Callable[[Mapping[str, Any]], str]] = {
     "org.access_requested": "Asked for access for the domain {domain}.",
     "org.approved": "Staff approved the organization.",
     "dispute.filed": "A dispute was filed.",
+    "lookup.refused": lambda d: f"A lookup of {_plural(int(d['numbers']), 'number')} was refused by a limit.",
+    "screening.refused": "An upload was refused by a limit.",
+    "private_screening.setup_downloaded": "Downloaded the private-screening set-up.",
+    "private_screening.request": lambda d: f"Sent {_plural(int(d['numbers']), 'number')} blinded to private screening.",
+    "private_screening.confirmed": lambda d: f"Confirmed the hits of a private screening: {_counts(d['counts'])}.",
+    "private_screening.refused": lambda d: f"Confirming {_plural(int(d['numbers']), 'number')} was refused by a limit.",
 }
 
 LABELS = {

@@ -21,9 +21,17 @@ def lookup_numbers(
         detail={"numbers": len(inputs)},
     ):
         limits.consume_lookup(membership.user, membership.organization, len(inputs))
+    return match_and_record(membership=membership, inputs=inputs, region=region, request=request, action="lookup")
+
+
+def match_and_record(
+    *, membership, inputs: list[MatchInput], region: str | None, request, action: str
+) -> list[MatchResult]:
+    """Match inputs whose limits were checked and audit them: `action` with the counts, and with more
+    than one number an event per number (a keyed hash, and the outcome)."""
     results = match_inputs(inputs, region or membership.organization.default_region)
     record_event(
-        action="lookup",
+        action=action,
         request=request,
         actor=membership.user,
         organization=membership.organization,

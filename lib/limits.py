@@ -129,6 +129,25 @@ def refund_screening_quota(organization, rows: int) -> None:
     consume(_daily_quota("screening", organization, -rows, organization.daily_screening_row_quota, now))
 
 
+def grant_confirmations(organization, count: int) -> None:
+    """Numbers the organization sent blinded (and paid for with its screening quota): as many hits of its
+    private screenings may then be looked up to confirm them, without the lookup limits."""
+    _add(_quota_key("private-sent", organization.pk, timezone.now()), count, 2 * 86400)
+
+
+def consume_confirmations(organization, count: int) -> None:
+    """Confirm `count` hits: no more numbers than the organization sent blinded today and yesterday (a
+    screening may run across midnight) and has not confirmed yet today."""
+    now = timezone.now()
+    sent = sum(cache.get(_quota_key("private-sent", organization.pk, day), 0) for day in (now, now - timedelta(1)))
+    if consume(Counter(_quota_key("private-confirmed", organization.pk, now), count, sent, timeout=2 * 86400)):
+        raise LimitExceeded(
+            f"These {count} numbers are more than your organization sent to private screening and has not "
+            "confirmed yet. Confirm only the hits of a private screening.",
+            retry_after=_seconds_to_midnight(now),
+        )
+
+
 def _daily_quota(kind: str, organization, amount: int, quota: int, now: datetime) -> Counter:
     return Counter(_quota_key(kind, organization.pk, now), amount, quota, timeout=2 * 86400)
 

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.utils import timezone
 from google.protobuf.message import DecodeError
 
-from audit.services import record_event
+from audit.services import record_event, refusal_recorded
+from directory.lookups import match_and_record
+from directory.matching import MatchInput, MatchResult
 from lib import limits
 from lib.errors import DomainError
 from lib.private_sets import setup_parts
@@ -60,6 +62,7 @@ def answer_request(*, membership, body: bytes, request=None) -> bytes:
         response = psi_server().ProcessRequest(blinded)
     except RuntimeError:
         raise BadRequest("The request holds something that is not an encrypted number.") from None
+    limits.grant_confirmations(membership.organization, count)
     record_event(
         action="private_screening.request",
         request=request,
@@ -68,6 +71,27 @@ def answer_request(*, membership, body: bytes, request=None) -> bytes:
         detail={"numbers": count},
     )
     return response.SerializeToString()
+
+
+def confirm_hits(*, membership, inputs: list[MatchInput], region: str | None, request=None) -> list[MatchResult]:
+    """Look up a private screening's hits with their windows, for their outcome and evidence.
+
+    Hits are charged to the screening quota already, as numbers sent blinded: they are not lookups
+    (a list with thousands of hits would take minutes under the lookup limits), but no organization
+    confirms more numbers than it sent, so this is no way around the lookup limits either.
+    """
+    check_rate(membership.user)
+    with refusal_recorded(
+        action="private_screening.refused",
+        request=request,
+        actor=membership.user,
+        organization=membership.organization,
+        detail={"numbers": len(inputs)},
+    ):
+        limits.consume_confirmations(membership.organization, len(inputs))
+    return match_and_record(
+        membership=membership, inputs=inputs, region=region, request=request, action="private_screening.confirmed"
+    )
 
 
 def setup_header(setup: PrivateSetup, shard_sizes: list[int]) -> dict:

@@ -58,11 +58,11 @@ class Server:
         return response.content, response.headers.get("Private-Screening-Key", "")
 
     def lookup(self, items: list[dict], region: str) -> tuple[list[dict], str]:
-        """Batch lookups of these numbers (with their windows); the results in order, and the disclaimer."""
+        """The hits looked up (with their windows), in batches; the results in order, and the disclaimer."""
         results, disclaimer = [], ""
         for start in range(0, len(items), LOOKUP_BATCH):
             body = {"numbers": items[start : start + LOOKUP_BATCH], "region": region}
-            answer = self.call("POST", "lookups/batch/", json=body).json()
+            answer = self.call("POST", "private-screenings/confirm/", json=body).json()
             results.extend(answer["results"])
             disclaimer = answer.get("disclaimer", disclaimer)
         return results, disclaimer

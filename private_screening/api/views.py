@@ -10,8 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import active_membership
+from api.parsers import JSONParser
 from api.permissions import CanScreen
 from audit.services import record_event
+from directory.api.serializers import BatchLookupRequestSerializer, BatchLookupResponseSerializer, result_data
+from directory.matching import DISCLAIMER
 from private_screening import services, setups, tasks
 
 BINARY = "application/octet-stream"
@@ -33,6 +36,12 @@ REQUEST_DESCRIPTION = (
     "`psi_proto.Response` in the same order. The server learns how many numbers were sent, never which: "
     "the count is charged to the organization's daily screening quota and written to the audit log. "
     "The `Private-Screening-Key` header names the key: it must match the set-up's `key_id`."
+)
+CONFIRM_DESCRIPTION = (
+    "The batch lookup of a private screening's hits, with their windows: the same request and answer as "
+    "`POST /api/v1/lookups/batch/`. Hits were charged to the daily screening quota when they were sent "
+    "blinded, so they count against no lookup limit; an organization confirms at most as many numbers as it "
+    "sent blinded today and yesterday (429 past that)."
 )
 
 
@@ -99,3 +108,26 @@ class BlindedRequestView(APIView):
         response = HttpResponse(answer, content_type=BINARY)
         response["Private-Screening-Key"] = setups.key_id()
         return response
+
+
+class ConfirmView(APIView):
+    """Look up the hits of a private screening (HR and admin members)."""
+
+    permission_classes = [CanScreen]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        description=CONFIRM_DESCRIPTION,
+        request=BatchLookupRequestSerializer,
+        responses={200: BatchLookupResponseSerializer},
+    )
+    def post(self, request):
+        serializer = BatchLookupRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        results = services.confirm_hits(
+            membership=active_membership(request.user),
+            inputs=serializer.validated_data["numbers"],
+            region=serializer.validated_data.get("region"),
+            request=request,
+        )
+        return Response({"results": [result_data(result) for result in results], "disclaimer": DISCLAIMER})

@@ -83,6 +83,7 @@ EXPECTED = {
     "private_screening:client": ("get", None, MEMBER_PAGE),
     "api:private-screening-setup": ("get", None, SCREENER_API_NOT_READY),
     "api:private-screening-request": ("post_json", None, SCREENER_API_WRONG_BODY),
+    "api:private-screening-confirm": ("post_json", None, SCREENER_API_EMPTY_POST),
     "screenings:watches": ("get", None, SCREENER_PAGE),
     "screenings:alerts": ("get", None, SCREENER_PAGE),
     "api:screening-list": ("get", None, MEMBER_API),

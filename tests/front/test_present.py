@@ -61,6 +61,12 @@ def test_audit_events_read_as_sentences():
     assert describe("screening.purged", {"count": 1200, "before": "x"}) == (
         "Deleted 1,200 screenings past their retention period."
     )
+    assert describe("api_key.revoked", {"key": "ab12", "member": "a@example.com"}) == (
+        "Revoked API key ab12… of a@example.com."
+    )
+    assert describe("private_screening.confirmed", {"numbers": 3, "counts": counts}) == (
+        "Confirmed the hits of a private screening: 1 match, 2 no match."
+    )
 
 
 def test_unknown_or_odd_audit_events_still_read_as_words():

@@ -1,6 +1,7 @@
 import private_set_intersection.python as psi
 import pytest
 
+from audit.models import AuditEvent
 from private_screening.models import PrivateSetup
 from tests.factories import OrganizationFactory
 
@@ -8,6 +9,7 @@ pytestmark = pytest.mark.django_db
 
 SETUP_URL = "/api/v1/private-screenings/setup/"
 REQUEST_URL = "/api/v1/private-screenings/"
+CONFIRM_URL = "/api/v1/private-screenings/confirm/"
 BINARY = "application/octet-stream"
 
 
@@ -93,3 +95,18 @@ def test_past_the_daily_quota_the_answer_is_429(as_member, hr):
     response = as_member(hr).generic("POST", REQUEST_URL, blinded("+12065550100", "+12065550101"), BINARY)
     assert response.status_code == 429 and response["Retry-After"]
     assert OrganizationFactory  # another organization's quota is its own (see test_protocol)
+
+
+def test_numbers_never_sent_blinded_cannot_be_confirmed_past_the_lookup_limits(as_member, hr):
+    """Confirming is no way around the lookup limits: only as many numbers as were sent blinded."""
+    client = as_member(hr)
+    numbers = ["+12065550100", "+12065550101", "+12065550102"]
+    refused = client.post(CONFIRM_URL, {"numbers": numbers}, format="json")
+    assert refused.status_code == 429
+    assert AuditEvent.objects.filter(action="private_screening.refused", detail__numbers=3).exists()
+
+    assert client.generic("POST", REQUEST_URL, blinded(*numbers[:2]), BINARY).status_code == 200
+    assert client.post(CONFIRM_URL, {"numbers": numbers}, format="json").status_code == 429
+    confirmed = client.post(CONFIRM_URL, {"numbers": numbers[:2]}, format="json")
+    assert confirmed.status_code == 200 and [result["e164"] for result in confirmed.json()["results"]] == numbers[:2]
+    assert client.post(CONFIRM_URL, {"numbers": numbers[:1]}, format="json").status_code == 429

@@ -162,6 +162,23 @@ def test_quota_and_audit_count_the_numbers_sent(directory, samples, build_setup,
     assert quota_use(hr.membership.organization)["screened_rows"] == report.numbers_sent
 
 
+def test_a_list_with_more_hits_than_the_lookup_limits_allow_is_confirmed_in_full(
+    directory, samples, expected, build_setup, server_as, hr, settings
+):
+    """The hits are confirmed within the screening quota they were paid with, not as lookups."""
+    settings.LOOKUP_NUMBERS_PER_MINUTE = 2
+    hr.membership.organization.daily_lookup_quota = 2
+    hr.membership.organization.save()
+    build_setup()
+    report = screen((samples / "lists" / "plain_utf8.csv").read_bytes(), server_as(hr), region="US")
+    assert report.hits > 2
+    rows = expected["plain_utf8.csv"]["rows"]
+    assert report.counts == {outcome: sum(1 for r in rows if r["outcome"] == outcome) for outcome in report.counts}
+    assert quota_use(hr.membership.organization)["lookups"] == 0
+    confirmed = AuditEvent.objects.get(action="private_screening.confirmed")
+    assert confirmed.detail["numbers"] == report.hits
+
+
 def test_the_client_over_http_with_overlapping_requests(transactional_db, live_server, samples, expected, hr):
     """The installed client's way: a real HTTP server, the next batch encrypted while the server answers."""
     import_contacts((samples / "contacts.csv").read_bytes(), create_operations=True)
