@@ -5,6 +5,8 @@ A Watch owns its numbers (keyed hashes, with the label and row they had), so it 
 screening's retention until someone stops it.
 """
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q, QuerySet
@@ -118,25 +120,29 @@ def organization_watches(organization) -> QuerySet[Watch]:
 
 
 def notify_watchers(contact_ids: list[int]) -> int:
-    """One alert per organization watching each new contact's number; its hr and admins get an email."""
-    created = 0
-    contacts = Contact.objects.select_related("number").filter(
-        pk__in=contact_ids, number__status=ListedNumber.Status.LISTED
+    """One alert per organization watching each new contact's number; its hr and admins get an email.
+
+    The watchers of all the contacts are read in one query: an import announces its contacts by the
+    thousand, and most numbers are watched by nobody.
+    """
+    contacts = list(
+        Contact.objects.select_related("number").filter(pk__in=contact_ids, number__status=ListedNumber.Status.LISTED)
     )
+    hashes = {contact.pk: number_hash(contact.number.e164) for contact in contacts}
+    watching: dict[str, list[WatchedNumber]] = defaultdict(list)
+    candidates = WatchedNumber.objects.filter(number_hash__in=set(hashes.values()), watch__stopped_at__isnull=True)
+    for watched in candidates.select_related("watch").order_by("watch__created_at"):
+        watching[watched.number_hash].append(watched)
+    created = 0
     for contact in contacts:
-        for watched in _watchers(contact):
+        for watched in _news_for(contact, watching[hashes[contact.pk]]):
             if _alert(watched, contact):
                 created += 1
     return created
 
 
-def _watchers(contact: Contact) -> list[WatchedNumber]:
+def _news_for(contact: Contact, candidates: list[WatchedNumber]) -> list[WatchedNumber]:
     """Per organization, one active watched number this contact is news for (newer than any review)."""
-    candidates = (
-        WatchedNumber.objects.filter(number_hash=number_hash(contact.number.e164), watch__stopped_at__isnull=True)
-        .select_related("watch")
-        .order_by("watch__created_at")
-    )
     chosen: dict[int, WatchedNumber] = {}
     for watched in candidates:
         if watched.reviewed_through is not None and contact.occurred_at <= watched.reviewed_through:

@@ -6,7 +6,7 @@ from directory.services import create_contact
 from lib.hashing import number_hash
 from screenings import monitoring, services
 from screenings.models import Alert, Watch, WatchedNumber
-from tests.factories import ListedNumberFactory, OperationFactory, ScreeningFactory
+from tests.factories import ContactFactory, ListedNumberFactory, OperationFactory, ScreeningFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,22 @@ def test_monitoring_stores_hashes_only_and_alerts_hr_and_admins_once_per_new_con
     assert monitoring.notify_watchers([contact.pk]) == 0  # the same contact never alerts twice
     assert Alert.objects.count() == 1
     assert AuditEvent.objects.filter(action="monitoring.alert").count() == 1
+
+
+def test_the_watchers_of_an_imported_batch_are_read_at_once_however_many_contacts_it_has(
+    hr, screen, django_assert_num_queries
+):
+    """An import announces contacts by the thousand: finding their watchers costs the same for 3 or 30."""
+    screen(hr.membership, b"phone\n206-555-0100\n", monitor=True)
+
+    def contacts(count: int) -> list[int]:
+        return [ContactFactory(number=ListedNumberFactory()).pk for _ in range(count)]
+
+    few, many = contacts(3), contacts(30)
+    with django_assert_num_queries(2):
+        assert monitoring.notify_watchers(few) == 0
+    with django_assert_num_queries(2):
+        assert monitoring.notify_watchers(many) == 0
 
 
 def test_numbers_under_review_do_not_alert(hr, org_admin, screen, add_contact):
