@@ -57,6 +57,7 @@ class Report:
 
 
 OUTCOMES = ("match", "outside_window", "no_match", "invalid", "duplicate")
+NOT_LISTED = {"outcome": "no_match"}
 TO_CHECK = "check"
 
 
@@ -77,13 +78,19 @@ def classify(raw: str, held_from: str, held_to: str, region: str, seen: set[str]
     return Classified(TO_CHECK, normalized.e164, "", start.isoformat() if start else "", end.isoformat() if end else "")
 
 
+def classified_rows(data: bytes, layout: Layout, region: str) -> Iterator[tuple[int, str, str, str, Classified]]:
+    """(row, input, label, phone column's name, verdict) for each number of the list, read as it goes:
+    a pass over a million rows keeps none of them."""
+    seen: set[str] = set()
+    for row, raw, label, held_from, held_to, column in list_rows(data, layout):
+        yield row, raw, label, layout.column_name(column), classify(raw, held_from, held_to, region, seen)
+
+
 def numbers_to_check(data: bytes, layout: Layout, region: str) -> tuple[list[str], int]:
     """The different valid numbers of the list, in order, and the number of rows read."""
-    seen: set[str] = set()
     numbers, rows = [], 0
-    for _row, raw, _label, held_from, held_to, _column in list_rows(data, layout):
+    for *_, verdict in classified_rows(data, layout, region):
         rows += 1
-        verdict = classify(raw, held_from, held_to, region, seen)
         if verdict.outcome == TO_CHECK:
             numbers.append(verdict.e164)
     return numbers, rows
@@ -138,28 +145,24 @@ class Clock:
 
 
 def confirm(report: Report, data: bytes, layout: Layout, region: str, hits: set[str], server: Server) -> None:
-    """Second pass over the list: rows decided here, and the hits looked up with their windows.
+    """The hits looked up with their windows, then a last pass over the list for the result rows.
 
     As on the site, a repeat is kept, naming its first row, only when that first row is kept.
     """
-    seen: set[str] = set()
-    rows: list[tuple[int, str, str, str, Classified]] = []  # row, input, label, column name, verdict
-    lookups: list[dict] = []
-    for row, raw, label, held_from, held_to, column in list_rows(data, layout):
-        verdict = classify(raw, held_from, held_to, region, seen)
-        rows.append((row, raw, label, layout.column_name(column), verdict))
-        if verdict.outcome == TO_CHECK and verdict.e164 in hits:
-            lookups.append(lookup_item(verdict))
+    lookups = [
+        lookup_item(verdict)
+        for *_, verdict in classified_rows(data, layout, region)
+        if verdict.outcome == TO_CHECK and verdict.e164 in hits
+    ]
     answers, report.disclaimer = server.lookup(lookups, region) if lookups else ([], "")
-    answered = iter(answers)
-    first: dict[str, tuple[int, bool]] = {}  # E.164: its first row, and whether that row is kept
-    for row, raw, label, column, verdict in rows:
+    answered = {item["number"]: answer for item, answer in zip(lookups, answers, strict=True)}
+    kept_rows: dict[str, int] = {}  # the E.164 of each kept row (a match, or outside its window): that row
+    for row, raw, label, column, verdict in classified_rows(data, layout, region):
         if verdict.outcome == TO_CHECK:
-            answer = next(answered) if verdict.e164 in hits else {"outcome": "no_match"}
-            kept = answer["outcome"] != "no_match"
-            first[verdict.e164] = (row, kept)
+            answer = answered.get(verdict.e164, NOT_LISTED)
             report.counts[answer["outcome"]] += 1
-            if kept:
+            if answer["outcome"] != "no_match":
+                kept_rows[verdict.e164] = row
                 report.results.append(
                     Result(
                         row,
@@ -174,8 +177,8 @@ def confirm(report: Report, data: bytes, layout: Layout, region: str, hits: set[
                 )
             continue
         report.counts[verdict.outcome] += 1
-        first_row, first_kept = first.get(verdict.e164, (None, True))
-        if verdict.outcome == "duplicate" and not first_kept:
+        first_row = kept_rows.get(verdict.e164)
+        if verdict.outcome == "duplicate" and first_row is None:
             continue
         shown = raw if verdict.keeps_input else ""
         report.results.append(
