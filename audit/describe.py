@@ -74,6 +74,11 @@ def _role_changed(detail) -> str:
     return f"Changed the role of {detail['member']} from {_role(detail['from'])} to {_role(detail['to'])}."
 
 
+def _refused(what: str) -> Callable[[Mapping[str, Any]], str]:
+    """The sentence of a request a limit refused; `what` names it, with {numbers} for how many numbers."""
+    return lambda d: f"{what.format(numbers=_plural(int(d['numbers']), 'number'))} was refused by a limit."
+
+
 # A fixed sentence, a sentence with {fields} of the detail, or a function of the detail.
 SENTENCES: dict[str, str | Callable[[Mapping[str, Any]], str]] = {
     "lookup": _lookup,
@@ -104,12 +109,13 @@ SENTENCES: dict[str, str | Callable[[Mapping[str, Any]], str]] = {
     "org.access_requested": "Asked for access for the domain {domain}.",
     "org.approved": "Staff approved the organization.",
     "dispute.filed": "A dispute was filed.",
-    "lookup.refused": lambda d: f"A lookup of {_plural(int(d['numbers']), 'number')} was refused by a limit.",
+    "lookup.refused": _refused("A lookup of {numbers}"),
     "screening.refused": "An upload was refused by a limit.",
     "private_screening.setup_downloaded": "Downloaded the private-screening set-up.",
     "private_screening.request": lambda d: f"Sent {_plural(int(d['numbers']), 'number')} blinded to private screening.",
     "private_screening.confirmed": lambda d: f"Confirmed the hits of a private screening: {_counts(d['counts'])}.",
-    "private_screening.refused": lambda d: f"Confirming {_plural(int(d['numbers']), 'number')} was refused by a limit.",
+    "private_screening.request_refused": _refused("A private screening of {numbers}"),
+    "private_screening.confirm_refused": _refused("Confirming {numbers}"),
 }
 
 LABELS = {

@@ -130,22 +130,30 @@ def refund_screening_quota(organization, rows: int) -> None:
 
 
 def grant_confirmations(organization, count: int) -> None:
-    """Numbers the organization sent blinded (and paid for with its screening quota): as many hits of its
-    private screenings may then be looked up to confirm them, without the lookup limits."""
-    _add(_quota_key("private-sent", organization.pk, timezone.now()), count, 2 * 86400)
+    """Numbers the organization sent blinded (and paid for with its screening quota): as many numbers may
+    then be looked up to confirm its private screenings' hits, without the lookup limits."""
+    consume(Counter(_confirmations_key(organization.pk), -count, 0, CONFIRMATIONS_KEPT))
 
 
 def consume_confirmations(organization, count: int) -> None:
-    """Confirm `count` hits: no more numbers than the organization sent blinded today and yesterday (a
-    screening may run across midnight) and has not confirmed yet today."""
-    now = timezone.now()
-    sent = sum(cache.get(_quota_key("private-sent", organization.pk, day), 0) for day in (now, now - timedelta(1)))
-    if consume(Counter(_quota_key("private-confirmed", organization.pk, now), count, sent, timeout=2 * 86400)):
+    """Confirm `count` hits out of the organization's numbers sent blinded and not confirmed yet.
+
+    One balance, taken down by confirmations and up by numbers sent, so a number sent is confirmed
+    at most once. Numbers not confirmed within CONFIRMATIONS_KEPT (two days) may be forgotten.
+    """
+    if consume(Counter(_confirmations_key(organization.pk), count, 0, CONFIRMATIONS_KEPT)):
         raise LimitExceeded(
             f"These {count} numbers are more than your organization sent to private screening and has not "
             "confirmed yet. Confirm only the hits of a private screening.",
-            retry_after=_seconds_to_midnight(now),
+            retry_after=CONFIRMATIONS_KEPT,
         )
+
+
+CONFIRMATIONS_KEPT = 2 * 86400
+
+
+def _confirmations_key(organization_id: int) -> str:
+    return f"quota:private-unconfirmed:{organization_id}"
 
 
 def _daily_quota(kind: str, organization, amount: int, quota: int, now: datetime) -> Counter:

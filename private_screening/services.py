@@ -56,8 +56,9 @@ def answer_request(*, membership, body: bytes, request=None) -> bytes:
     """The server's response to one blinded request, after the rate limit, the quota and the audit."""
     blinded = read_request(body)
     count = len(blinded.encrypted_elements)
-    check_rate(membership.user)
-    limits.consume_screening_quota(membership.organization, count)
+    with refused_here(membership, request, "private_screening.request_refused", count):
+        check_rate(membership.user)
+        limits.consume_screening_quota(membership.organization, count)
     try:
         response = psi_server().ProcessRequest(blinded)
     except RuntimeError:
@@ -73,21 +74,27 @@ def answer_request(*, membership, body: bytes, request=None) -> bytes:
     return response.SerializeToString()
 
 
-def confirm_hits(*, membership, inputs: list[MatchInput], region: str | None, request=None) -> list[MatchResult]:
-    """Look up a private screening's hits with their windows, for their outcome and evidence.
-
-    Hits are charged to the screening quota already, as numbers sent blinded: they are not lookups
-    (a list with thousands of hits would take minutes under the lookup limits), but no organization
-    confirms more numbers than it sent, so this is no way around the lookup limits either.
-    """
-    check_rate(membership.user)
-    with refusal_recorded(
-        action="private_screening.refused",
+def refused_here(membership, request, action: str, numbers: int):
+    """Audit a refusal by a limit, with the count of numbers only."""
+    return refusal_recorded(
+        action=action,
         request=request,
         actor=membership.user,
         organization=membership.organization,
-        detail={"numbers": len(inputs)},
-    ):
+        detail={"numbers": numbers},
+    )
+
+
+def confirm_hits(*, membership, inputs: list[MatchInput], region: str | None, request=None) -> list[MatchResult]:
+    """Look up a private screening's hits with their windows, for their outcome and evidence.
+
+    Hits are charged to the screening quota already, as numbers sent blinded, so they are not
+    lookups (a list with thousands of hits would wait minutes under the lookup limits). An
+    organization confirms each number it sent at most once: whatever numbers it confirms, it learns
+    no more than a screening of them would show, within the same quota.
+    """
+    with refused_here(membership, request, "private_screening.confirm_refused", len(inputs)):
+        check_rate(membership.user)
         limits.consume_confirmations(membership.organization, len(inputs))
     return match_and_record(
         membership=membership, inputs=inputs, region=region, request=request, action="private_screening.confirmed"

@@ -1,6 +1,7 @@
 """The directory's API as the client uses it: the set-up, blinded requests, and batch lookups of the hits."""
 
 import hashlib
+import time
 from pathlib import Path
 
 import requests
@@ -9,6 +10,7 @@ from lib.private_sets import unpack_setup
 
 BINARY = "application/octet-stream"
 LOOKUP_BATCH = 1000
+RATE_RETRIES = 3
 
 
 class ServerRefused(Exception):
@@ -18,16 +20,23 @@ class ServerRefused(Exception):
 class Server:
     """The site's API under `url`, called with a member's API key; `session` may be any requests-like client."""
 
-    def __init__(self, url: str, api_key: str, session=None, cache_dir: Path | None = None):
+    def __init__(self, url: str, api_key: str, session=None, cache_dir: Path | None = None, sleep=time.sleep):
         self.url = url.rstrip("/") + "/api/v1/"
         self.session = session or requests.Session()
         self.headers = {"Authorization": f"Api-Key {api_key}"}
         self.cache_dir = cache_dir
+        self.sleep = sleep
 
     def call(self, method: str, path: str, **kwargs):
-        response = self.session.request(
-            method, self.url + path, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs
-        )
+        """One request; refused by the per-minute rate limit, it is sent again when the server says (a
+        refused request is charged nothing), up to RATE_RETRIES times."""
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        for attempt in range(RATE_RETRIES + 1):
+            response = self.session.request(method, self.url + path, headers=headers, **kwargs)
+            wait = rate_wait(response)
+            if wait is None or attempt == RATE_RETRIES:
+                break
+            self.sleep(wait)
         if response.status_code >= 400:
             raise ServerRefused(f"{method} {path}: {response.status_code} {detail(response)}")
         return response
@@ -66,6 +75,15 @@ class Server:
             results.extend(answer["results"])
             disclaimer = answer.get("disclaimer", disclaimer)
         return results, disclaimer
+
+
+def rate_wait(response) -> int | None:
+    """Seconds to wait before sending a request the rate limit refused again; None for any other answer
+    (a daily quota's refusal asks to wait until midnight: the run stops with its message)."""
+    if response.status_code != 429:
+        return None
+    wait = response.headers.get("Retry-After", "")
+    return int(wait) if wait.isdigit() and int(wait) <= 60 else None
 
 
 def detail(response) -> str:

@@ -40,8 +40,8 @@ REQUEST_DESCRIPTION = (
 CONFIRM_DESCRIPTION = (
     "The batch lookup of a private screening's hits, with their windows: the same request and answer as "
     "`POST /api/v1/lookups/batch/`. Hits were charged to the daily screening quota when they were sent "
-    "blinded, so they count against no lookup limit; an organization confirms at most as many numbers as it "
-    "sent blinded today and yesterday (429 past that)."
+    "blinded, so they count against no lookup limit; an organization confirms each number it sent blinded at "
+    "most once (429 past that)."
 )
 
 

@@ -67,6 +67,7 @@ def test_audit_events_read_as_sentences():
     assert describe("private_screening.confirmed", {"numbers": 3, "counts": counts}) == (
         "Confirmed the hits of a private screening: 1 match, 2 no match."
     )
+    assert describe("lookup.refused", {"numbers": 1, "limit": "x"}) == "A lookup of 1 number was refused by a limit."
 
 
 def test_unknown_or_odd_audit_events_still_read_as_words():

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import private_set_intersection.python as psi
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from private_screening.models import PrivateSetup
@@ -97,16 +100,19 @@ def test_past_the_daily_quota_the_answer_is_429(as_member, hr):
     assert OrganizationFactory  # another organization's quota is its own (see test_protocol)
 
 
-def test_numbers_never_sent_blinded_cannot_be_confirmed_past_the_lookup_limits(as_member, hr):
-    """Confirming is no way around the lookup limits: only as many numbers as were sent blinded."""
+def test_each_number_sent_blinded_is_confirmed_at_most_once_whatever_the_day(as_member, hr, monkeypatch):
+    """Confirming is no way around the lookup limits: a number confirmed was paid for, once."""
     client = as_member(hr)
     numbers = ["+12065550100", "+12065550101", "+12065550102"]
     refused = client.post(CONFIRM_URL, {"numbers": numbers}, format="json")
     assert refused.status_code == 429
-    assert AuditEvent.objects.filter(action="private_screening.refused", detail__numbers=3).exists()
+    assert AuditEvent.objects.filter(action="private_screening.confirm_refused", detail__numbers=3).exists()
 
     assert client.generic("POST", REQUEST_URL, blinded(*numbers[:2]), BINARY).status_code == 200
     assert client.post(CONFIRM_URL, {"numbers": numbers}, format="json").status_code == 429
     confirmed = client.post(CONFIRM_URL, {"numbers": numbers[:2]}, format="json")
     assert confirmed.status_code == 200 and [result["e164"] for result in confirmed.json()["results"]] == numbers[:2]
+    assert client.post(CONFIRM_URL, {"numbers": numbers[:1]}, format="json").status_code == 429
+    tomorrow = timezone.now() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
     assert client.post(CONFIRM_URL, {"numbers": numbers[:1]}, format="json").status_code == 429

@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 from private_screening_client import cli
 from private_screening_client.screening import numbers_to_check, result_file, screen_privately
-from private_screening_client.server import Server
+from private_screening_client.server import Server, ServerRefused
 
 from accounts.services import create_api_key
 from audit.models import AuditEvent
@@ -188,3 +188,34 @@ def test_the_client_over_http_with_overlapping_requests(transactional_db, live_s
     report = screen_privately(data, Server(live_server.url, key), region="US")
     rows = expected["windows.csv"]["rows"]
     assert report.counts == {outcome: sum(1 for r in rows if r["outcome"] == outcome) for outcome in report.counts}
+
+
+class Answer:
+    def __init__(self, status: int, retry_after: str = ""):
+        self.status_code, self.headers, self.text = status, {"Retry-After": retry_after}, "{}"
+
+    def json(self):
+        return {"detail": "slow down"}
+
+
+class Replies:
+    """A session that answers with the given replies, in order."""
+
+    def __init__(self, *answers: Answer):
+        self.answers = list(answers)
+
+    def request(self, *args, **kwargs) -> Answer:
+        return self.answers.pop(0)
+
+
+def test_the_client_waits_out_the_rate_limit_but_not_the_daily_quota():
+    waits = []
+
+    def server(*answers: Answer) -> Server:
+        return Server("https://directory.example", "key", session=Replies(*answers), sleep=waits.append)
+
+    assert server(Answer(429, "7"), Answer(200)).call("POST", "private-screenings/confirm/").status_code == 200
+    assert waits == [7]
+    with pytest.raises(ServerRefused, match="429"):
+        server(Answer(429, "40000")).call("POST", "private-screenings/confirm/")
+    assert waits == [7]

@@ -7,8 +7,11 @@ the kernel's out-of-memory killer) never releases that lock, so the processes st
 place, and the others, wait for it forever and the worker takes no more tasks.
 
 Here an idle process waits without the lock and takes it only to read a task that is already
-there, so a killed process almost never holds it. Redis brokers use Celery's own pool, where each
-process has a pipe of its own; this pool changes nothing there.
+there, so a process killed while idle never holds it. One killed in the microseconds it reads a
+task, or writes a result, still can: that window is narrowed, not closed. Redis brokers use
+Celery's own pool, where each process has a pipe of its own; this pool changes nothing there.
+(The module's name says "prefork": Celery's Django fix-up looks for it to close inherited
+database connection pools in the pool processes.)
 """
 
 from billiard.common import pickle_loads
@@ -26,9 +29,10 @@ class ClaimingWorker(Worker):
             try:
                 if not reader.poll(0):  # another pool process took it
                     return False, None
-                return True, pickle_loads(reader.recv_bytes())
+                message = reader.recv_bytes()
             finally:
                 lock.release()
+            return True, pickle_loads(message)
 
         return receive
 
