@@ -56,10 +56,16 @@ class BlindedRequestParser(BaseParser):
         return body
 
 
-class SetupView(APIView):
-    """The private-screening set-up message (HR and admin members)."""
+class PrivateScreeningView(APIView):
+    """Private screening is for the members who may screen lists (HR and admins); its requests are JSON
+    unless said otherwise."""
 
     permission_classes = [CanScreen]
+    parser_classes = [JSONParser]
+
+
+class SetupView(PrivateScreeningView):
+    """The private-screening set-up message."""
 
     @extend_schema(
         description=SETUP_DESCRIPTION,
@@ -87,10 +93,9 @@ class SetupView(APIView):
         return response
 
 
-class BlindedRequestView(APIView):
-    """Answer a private-screening client's blinded request (HR and admin members)."""
+class BlindedRequestView(PrivateScreeningView):
+    """Answer a private-screening client's blinded request."""
 
-    permission_classes = [CanScreen]
     parser_classes = [BlindedRequestParser]
 
     @extend_schema(
@@ -110,16 +115,17 @@ class BlindedRequestView(APIView):
         return response
 
 
-class ConfirmView(APIView):
-    """Look up the hits of a private screening (HR and admin members)."""
-
-    permission_classes = [CanScreen]
-    parser_classes = [JSONParser]
+class ConfirmView(PrivateScreeningView):
+    """Look up the hits of a private screening."""
 
     @extend_schema(
         description=CONFIRM_DESCRIPTION,
         request=BatchLookupRequestSerializer,
-        responses={200: BatchLookupResponseSerializer},
+        responses={
+            200: BatchLookupResponseSerializer,
+            400: OpenApiResponse(description="The body is not a list of numbers."),
+            429: OpenApiResponse(description="The rate limit is reached, or these are more numbers than were sent."),
+        },
     )
     def post(self, request):
         serializer = BatchLookupRequestSerializer(data=request.data)
