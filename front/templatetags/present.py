@@ -85,6 +85,13 @@ def moment(value) -> str:
 
 
 @register.filter
+def placed(operations) -> list[dict]:
+    """The operations of a match's evidence that have a jurisdiction. Results stored before evidence
+    left out empty jurisdictions may still hold some, and a blank place would read as a gap."""
+    return [operation for operation in operations or [] if operation["jurisdiction"]]
+
+
+@register.filter
 def screening_name(screening) -> str:
     """A screening as people know it: its file and the day it was uploaded."""
     return f"{screening.filename}, {day(screening.created_at)}"

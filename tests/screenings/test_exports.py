@@ -57,22 +57,54 @@ def test_the_lookup_page_leaves_out_an_empty_jurisdiction(client, legal, listed_
     assert "Jurisdiction not recorded" not in page
 
 
-def test_no_screening_export_holds_an_empty_jurisdiction(client, hr, listed_in_two_operations, screen):
-    screening = screen(hr.membership, f"phone\n{NUMBER}\n".encode())
+def xlsx_jurisdictions(response) -> list[str]:
+    rows = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Results"].iter_rows(values_only=True)
+    header = next(rows)
+    cells = [dict(zip(header, row, strict=True)) for row in rows]
+    return [row["jurisdictions"] for row in cells if row["outcome"] == "match"]
+
+
+def report_jurisdictions(response) -> list[str]:
+    """The jurisdiction cells of an evidence report's table of operations."""
+    table = response.content.decode().split('<table class="report-operations">')[1].split("</table>")[0]
+    return [cell.split("</td>")[0] for cell in table.split("<tr><td>")[1:]]
+
+
+def screening_jurisdictions(client, screening, where: str) -> list[str]:
+    """The jurisdictions of the match in a screening's CSV, its XLSX or the evidence report of its row."""
+    if where == "report":
+        return report_jurisdictions(client.get(reverse("screenings:evidence", args=[screening.pk, 2])))
+    read = csv_jurisdictions if where == "csv" else xlsx_jurisdictions
+    return read(client.get(reverse(f"screenings:{where}", args=[screening.pk])))
+
+
+@pytest.fixture
+def screened(client, hr, screen, listed_in_two_operations):
+    """A screening of the number listed in two operations, seen by HR of its organization."""
     client.force_login(hr)
-    exported = client.get(reverse("screenings:csv", args=[screening.pk]))
-    assert csv_jurisdictions(exported) == ["Seattle, WA, US"]
+    return screen(hr.membership, f"phone\n{NUMBER}\n".encode())
 
 
-def test_results_stored_with_an_empty_jurisdiction_export_without_it(client, hr, screen, listed_in_two_operations):
+@pytest.mark.parametrize("where", ["csv", "xlsx", "report"])
+def test_no_screening_export_holds_an_empty_jurisdiction(client, screened, where):
+    assert screening_jurisdictions(client, screened, where) == ["Seattle, WA, US"]
+
+
+@pytest.mark.parametrize("where", ["csv", "xlsx", "report"])
+def test_results_stored_with_an_empty_jurisdiction_export_without_it(client, screened, where):
     """Results kept from before evidence left empty jurisdictions out still export cleanly."""
-    screening = screen(hr.membership, f"phone\n{NUMBER}\n".encode())
-    stored = ScreeningResult.objects.get(screening=screening, outcome="match")
+    stored = ScreeningResult.objects.get(screening=screened, outcome="match")
     stored.evidence["operations"].insert(0, {"jurisdiction": "", "started_on": None, "ended_on": None})
     stored.save()
-    client.force_login(hr)
-    exported = client.get(reverse("screenings:csv", args=[screening.pk]))
-    assert csv_jurisdictions(exported) == ["Seattle, WA, US"]
+    assert screening_jurisdictions(client, screened, where) == ["Seattle, WA, US"]
+
+
+def test_no_lookup_export_holds_an_empty_jurisdiction(client, legal, listed_in_two_operations):
+    client.force_login(legal)
+    exported = client.post(reverse("directory:lookup_xlsx"), {"numbers": NUMBER})
+    assert xlsx_jurisdictions(exported) == ["Seattle, WA, US"]
+    report = client.post(reverse("directory:evidence_report"), {"number": NUMBER})
+    assert report_jurisdictions(report) == ["Seattle, WA, US"]
 
 
 @pytest.fixture
