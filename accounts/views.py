@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -32,13 +33,18 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset page; past the per-address or per-network limit it sends nothing.
 
     The answer is the same either way: it tells no one whether the address has an account,
-    nor that it was throttled.
+    nor that it was throttled. The mailed link starts with SITE_URL, as every link the site
+    mails does, whatever host the request named.
     """
 
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    @property
+    def extra_email_context(self) -> dict:
+        return {"site_url": settings.SITE_URL}
 
     def form_valid(self, form):
         try:

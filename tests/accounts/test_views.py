@@ -196,6 +196,15 @@ def test_password_reset_sends_a_link(client):
     assert "/accounts/password-reset/" in mail.outbox[-1].body
 
 
+def test_the_password_reset_link_follows_the_site_not_the_request(client, settings):
+    settings.SITE_URL = "https://directory.example"
+    settings.ALLOWED_HOSTS = ["elsewhere.example"]
+    user = UserFactory()
+    client.post(reverse("accounts:password_reset"), {"email": user.email}, HTTP_HOST="elsewhere.example")
+    [link] = [line for line in mail.outbox[-1].body.splitlines() if "/accounts/password-reset/" in line]
+    assert link.startswith("https://directory.example/accounts/password-reset/")
+
+
 def test_dashboard_for_a_pending_org_member_says_they_cannot_search(client):
     member = MembershipFactory(organization=OrganizationFactory(status="pending")).user
     client.force_login(member)
