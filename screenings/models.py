@@ -2,9 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 from directory.matching import Outcome
+from lib.dates import day
 from lib.jobs import Job
 from lib.phone import E164_MAX_LENGTH
 from lib.phone_lists import Layout
@@ -42,7 +42,7 @@ class Screening(Job):
         indexes = [models.Index(fields=["organization", "-created_at"])]
 
     def __str__(self):
-        return f"{self.filename} ({self.get_status_display()})"
+        return f"{self.filename} ({self.status_text})"
 
     @property
     def column_layout(self) -> Layout:
@@ -59,7 +59,7 @@ class Screening(Job):
     @property
     def title(self) -> str:
         """A screening is named by its file and the day it was uploaded."""
-        return f"{self.filename}, {timezone.localtime(self.created_at):%Y-%m-%d}"
+        return f"{self.filename}, {day(self.created_at)}"
 
     @property
     def percent(self) -> int:

@@ -205,7 +205,7 @@ def evidence_report(request, pk, row):
     context = {
         "e164": result.e164,
         "evidence": result.evidence,
-        "source": f"Row {result.row} of the screening of {screening.title}",
+        "source": f"Row {result.row:,} of the screening of {screening.title}",
         "label": result.label,
         "checked_at": screening.finished_at,
         "event": event,

@@ -1,20 +1,16 @@
-"""How pages show the product's values: outcome badges, numbers, dates, screenings and audit events.
+"""How pages show the product's values: outcome badges, numbers, dates and audit events.
 
-Templates load it with `{% load present %}`. Every date on a page goes through `day` or `moment`,
-so the whole site writes "16 Mar 2025" one way.
+Templates load it with `{% load present %}`. Every date on a page goes through `day` or `moment`
+(lib/dates.py), so the whole site writes "16 Mar 2025" one way.
 """
-
-from datetime import date, datetime
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils import timezone
-from django.utils.dateformat import format as format_date
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 
 from audit.describe import describe
 from directory.matching import Outcome
+from lib import dates
 
 register = template.Library()
 
@@ -25,9 +21,6 @@ OUTCOME_LABELS = {
     Outcome.INVALID: "Invalid",
     Outcome.DUPLICATE: "Repeat",
 }
-DAY = "j M Y"
-MONTH = "M Y"
-MOMENT = "j M Y, H:i T"
 
 
 @register.filter
@@ -52,36 +45,9 @@ def number(value) -> str:
     return intcomma(value, use_l10n=False)
 
 
-def _as_date(value):
-    """Dates arrive as dates, aware datetimes, or ISO text from stored evidence."""
-    if isinstance(value, str):
-        value = parse_datetime(value) or parse_date(value)
-    if isinstance(value, datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value if isinstance(value, date) else None
-
-
-@register.filter
-def day(value) -> str:
-    """16 Mar 2025."""
-    value = _as_date(value)
-    return format_date(value, DAY) if value else ""
-
-
-@register.filter
-def month(value) -> str:
-    """Mar 2025."""
-    value = _as_date(value)
-    return format_date(value, MONTH) if value else ""
-
-
-@register.filter
-def moment(value) -> str:
-    """16 Mar 2025, 14:03 UTC."""
-    value = _as_date(value)
-    if not isinstance(value, datetime):
-        return day(value)
-    return format_date(value, MOMENT)
+register.filter("day", dates.day)
+register.filter("month", dates.month)
+register.filter("moment", dates.moment)
 
 
 @register.filter
@@ -89,12 +55,6 @@ def placed(operations) -> list[dict]:
     """The operations of a match's evidence that have a jurisdiction. Results stored before evidence
     left out empty jurisdictions may still hold some, and a blank place would read as a gap."""
     return [operation for operation in operations or [] if operation["jurisdiction"]]
-
-
-@register.filter
-def screening_name(screening) -> str:
-    """A screening as people know it: its file and the day it was uploaded."""
-    return f"{screening.filename}, {day(screening.created_at)}"
 
 
 @register.filter

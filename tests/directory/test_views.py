@@ -42,7 +42,7 @@ def test_a_lookup_evidence_report_checks_the_number_again(client, legal, listed)
     event = AuditEvent.objects.get(action="lookup.evidence_report")
     assert event.number_hash == number_hash("+12065550123")
     assert AuditEvent.objects.filter(action="lookup", actor=legal).count() == 1  # the check counts as a lookup
-    assert "+12065550123" in content and "2023-05-05" in content and f"event {event.pk}" in content
+    assert "+12065550123" in content and "5 May 2023" in content and f"event {event.pk}" in content
     assert "does not say who used the phone" in content and "/disputes/new/" in content
 
 

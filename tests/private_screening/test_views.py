@@ -3,15 +3,18 @@ import tarfile
 
 import pytest
 
+from lib.dates import moment
+from private_screening.models import PrivateSetup
+
 pytestmark = pytest.mark.django_db
 
 
 def test_the_page_says_what_is_protected_and_the_directory_date(client, hr, directory, build_setup):
-    setup = build_setup()
+    setup = PrivateSetup.objects.get(pk=build_setup())
     client.force_login(hr)
     page = client.get("/screenings/private/").content.decode()
     assert "stays on your computer" in page and "The server learns those numbers" in page
-    assert "Directory as of" in page and setup
+    assert f"Directory as of {moment(setup.directory_as_of)}" in page
     assert "/screenings/private/" in client.get("/screenings/").content.decode()
 
 

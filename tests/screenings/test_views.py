@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from audit.models import AuditEvent
 from lib.hashing import number_hash
 from lib.limits import quota_use
-from screenings import services
+from screenings import monitoring, services
 from screenings.models import Alert, Screening, ScreeningDraft, Watch, WatchedNumber
 from tests.factories import ContactFactory, MembershipFactory, ScreeningFactory, ScreeningResultFactory
 
@@ -139,7 +139,7 @@ def test_cards_count_every_outcome_and_filter_the_table(client, hr, done):
 def test_rows_say_why_in_words(client, hr, done):
     client.force_login(hr)
     content = client.get(reverse("screenings:detail", args=[done.pk])).content.decode()
-    assert "Held 2025-01-01 – until now;" in content and "contacts 2023-02-01 – 2023-05-01" in content
+    assert "Held 1 Jan 2025 – until now;" in content and "contacts 1 Feb 2023 – 1 May 2023" in content
     assert "Repeat of" in content and "row 12</a>" in content
     assert "The number is too short." in content
     assert "Evidence report" in content
@@ -276,6 +276,43 @@ def test_hr_starts_and_stops_watching_a_finished_screening(client, hr, done):
     )
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def visible_text(response) -> str:
+    """What a reader sees of a page: no scripts, no tags and so no attribute values."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", response.content.decode(), flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_member_pages_write_dates_in_words(client, hr, done):
+    """The results with an outside-window row, an evidence report, the watch lists and the alerts."""
+    watch = monitoring.start_watch(screening=done, membership=hr.membership)
+    stopped = ScreeningFactory(organization=done.organization, filename="old.csv", finished=True)
+    monitoring.stop_watch(
+        watch=monitoring.start_watch(screening=stopped, membership=hr.membership), membership=hr.membership
+    )
+    watched = watch.numbers.get(row=12)
+    for day in (1, 2):
+        contact = ContactFactory(number__e164=f"+1312555020{day}", occurred_at=f"2025-03-0{day}T10:00:00Z")
+        Alert.objects.create(organization=done.organization, watched_number=watched, contact=contact)
+    monitoring.review_alert(alert=Alert.objects.last(), membership=hr.membership, note="Checked.")
+    client.force_login(hr)
+    pages = {
+        "results": reverse("screenings:detail", args=[done.pk]),
+        "evidence report": reverse("screenings:evidence", args=[done.pk, 12]),
+        "watch lists": reverse("screenings:watches"),
+        "alerts": reverse("screenings:alerts"),
+    }
+    texts = {name: visible_text(client.get(url)) for name, url in pages.items()}
+    for name, text in texts.items():
+        assert not ISO_DATE.search(text), f"{name}: {ISO_DATE.findall(text)}"
+    assert "Held 1 Jan 2025 – until now" in texts["results"]
+    assert "First contact 5 Jan 2024" in " ".join(texts["evidence report"].split())
+    assert "old.csv, " in texts["watch lists"] and "Stopped " in texts["watch lists"]
+    assert "1 Mar 2025" in texts["alerts"] and "2 Mar 2025" in texts["alerts"]
+
+
 def test_legal_can_neither_watch_nor_see_watch_lists(client, legal, done):
     client.force_login(legal)
     assert client.post(reverse("screenings:watch_start", args=[done.pk])).status_code == 403
@@ -284,7 +321,7 @@ def test_legal_can_neither_watch_nor_see_watch_lists(client, legal, done):
 
 
 def test_hr_sees_an_alert_with_its_row_and_label_and_reviews_it(client, hr, done):
-    watch = Watch.objects.create(organization=done.organization, screening=done, name="staff phones.csv, 2026-01-01")
+    watch = Watch.objects.create(organization=done.organization, screening=done, name="staff phones.csv, 1 Jan 2026")
     contact = ContactFactory(number__e164="+13125550100")
     watched = WatchedNumber.objects.create(watch=watch, number_hash=number_hash("+13125550100"), label="E-12", row=12)
     alert = Alert.objects.create(organization=done.organization, watched_number=watched, contact=contact)
