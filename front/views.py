@@ -26,7 +26,8 @@ def how_it_works(request):
 
 @login_required
 def dashboard(request):
-    """Recent screenings, unread alerts (admins) and today's quota use of the member's organization."""
+    """Recent screenings, how many alerts wait for review (hr and admins) and today's quota use of the
+    member's organization."""
     membership = active_membership(request.user)
     if membership is None:
         return render(request, "front/dashboard.html")
@@ -34,7 +35,7 @@ def dashboard(request):
     context = {
         "quota": quota_use(organization),
         "screenings": organization_screenings(organization)[:5],
-        "alerts": unread_alerts(organization)[:5] if membership.can_screen else None,
+        "unread_alerts": unread_alerts(organization).count() if membership.can_screen else None,
     }
     return render(request, "front/dashboard.html", context)
 

@@ -11,7 +11,7 @@ class ScreeningAdmin(admin.ModelAdmin):
     Deleting one, or several with the bulk action, goes through the service so each is audited.
     """
 
-    list_display = ("id", "organization", "status", "total_rows", "processed_rows", "created_at", "finished_at")
+    list_display = ("id", "organization", "status_words", "total_rows", "processed_rows", "created_at", "finished_at")
     list_filter = ("status", "organization")
     fields = ("organization", "status", "total_rows", "processed_rows", "counts", "error", "created_at", "finished_at")
     readonly_fields = fields
@@ -21,6 +21,10 @@ class ScreeningAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Status", ordering="status")
+    def status_words(self, screening):
+        return screening.status_text
 
     def delete_model(self, request, obj):
         services.delete_screening(screening=obj, request=request)

@@ -39,3 +39,14 @@ def test_dashboard_shows_recent_screenings_and_alerts_to_admins(client, org_admi
     client.force_login(legal)
     content = client.get("/dashboard/").content.decode()
     assert "march.csv" in content and "watched numbers" not in content
+
+
+def test_the_dashboard_counts_every_unread_alert(client, hr):
+    from screenings.models import Alert
+    from tests.factories import ContactFactory
+
+    organization = hr.membership.organization
+    Alert.objects.bulk_create(Alert(organization=organization, contact=ContactFactory()) for _ in range(9))
+    Alert.objects.filter(pk=Alert.objects.first().pk).update(reviewed_at="2025-03-16T10:00:00Z")
+    client.force_login(hr)
+    assert "8 new contacts from watched numbers" in client.get("/dashboard/").content.decode()

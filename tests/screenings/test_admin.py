@@ -22,6 +22,12 @@ def test_deleting_a_screening_in_the_admin_is_audited(client, staff):
     assert AuditEvent.objects.get(action="screening.deleted").organization == screening.organization
 
 
+def test_staff_read_why_a_screening_failed_in_the_list(client, staff):
+    ScreeningFactory(status="failed", error="The file is empty.")
+    client.force_login(staff)
+    assert "Failed: The file is empty." in client.get(reverse("admin:screenings_screening_changelist")).content.decode()
+
+
 def test_bulk_deleting_screenings_in_the_admin_audits_each(client, staff):
     screenings = ScreeningFactory.create_batch(2)
     client.force_login(staff)

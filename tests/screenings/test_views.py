@@ -211,6 +211,8 @@ def test_status_words_are_the_same_everywhere(client, hr):
     listing = client.get(reverse("screenings:list")).content.decode()
     assert "Failed: The file is empty." in listing and "Queued" in listing
     assert "Failed: The file is empty." in client.get(reverse("screenings:detail", args=[failed.pk])).content.decode()
+    dashboard = client.get(reverse("front:dashboard")).content.decode()
+    assert "Failed: The file is empty." in dashboard and "Queued" in dashboard
 
 
 def test_a_file_with_no_column_found_shows_its_rows_to_choose_from(client, hr, django_capture_on_commit_callbacks):
