@@ -72,8 +72,12 @@ class Layout:
 
 @dataclass
 class Inspection:
+    """What a first look at a file finds: its columns, its first rows, and (upper bounds) how many rows
+    of data it has and how many numbers they hold."""
+
     layout: Layout
     preview: list[list[str]]
+    data_rows: int
     estimated_numbers: int
 
 
@@ -219,7 +223,7 @@ def inspect(data: bytes, region: str, chosen: Columns = Columns()) -> Inspection
     layout = detect_layout(rows, region, chosen)
     preview = rows[: PREVIEW_ROWS + (1 if layout.has_header else 0)]
     data_rows = max(estimate_rows(data) - (1 if layout.has_header else 0), 0)
-    return Inspection(layout, preview, data_rows * len(layout.phones))
+    return Inspection(layout, preview, data_rows, data_rows * len(layout.phones))
 
 
 def preview(data: bytes, region: str, chosen: Columns = Columns()) -> Inspection:
@@ -231,7 +235,8 @@ def preview(data: bytes, region: str, chosen: Columns = Columns()) -> Inspection
         rows = first_rows(data)
         width = max(len(row) for row in rows)
         layout = Layout(has_header=False, phones=(), headers=tuple(f"column {i + 1}" for i in range(width)))
-        return Inspection(layout, rows[:PREVIEW_ROWS], estimate_rows(data))
+        data_rows = estimate_rows(data)
+        return Inspection(layout, rows[:PREVIEW_ROWS], data_rows, data_rows)
 
 
 def list_rows(data: bytes, layout: Layout) -> Iterator[ListRow]:

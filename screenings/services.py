@@ -84,6 +84,15 @@ def create_screening(
 DRAFT_HOURS = 1
 
 
+class DraftExpired(ScreeningRejected):
+    """The uploader confirmed after the upload's lifetime: it is deleted, as the purge would have done."""
+
+
+def draft_cutoff(now=None):
+    """Uploads made before this time are past their lifetime (DRAFT_HOURS)."""
+    return (now or timezone.now()) - timedelta(hours=DRAFT_HOURS)
+
+
 def create_draft(*, membership, filename: str, data: bytes, request=None) -> ScreeningDraft:
     """Keep an upload for its uploader to look at and confirm; nothing is charged or matched yet."""
     check_size(len(data))
@@ -103,7 +112,14 @@ def inspect_draft(draft: ScreeningDraft, region: str, columns: Columns) -> Inspe
 
 
 def start_draft(*, draft: ScreeningDraft, membership, columns: Columns, region: str, monitor: bool, request=None):
-    """The uploader confirmed the columns: the screening starts and the draft goes."""
+    """The uploader confirmed the columns: the screening starts and the draft goes. A draft past its
+    lifetime starts nothing: the file is deleted and must be uploaded again."""
+    if draft.created_at < draft_cutoff():
+        draft.delete()
+        raise DraftExpired(
+            f"{draft.filename} was uploaded more than {DRAFT_HOURS} hour{'' if DRAFT_HOURS == 1 else 's'} ago, "
+            "so it was deleted and nothing was screened. Upload it again."
+        )
     screening = create_screening(
         membership=membership,
         filename=draft.filename,
@@ -124,8 +140,7 @@ def cancel_draft(*, draft: ScreeningDraft, request=None) -> None:
 
 def purge_stale_drafts(*, now=None) -> int:
     """Uploads neither started nor cancelled within DRAFT_HOURS are deleted."""
-    cutoff = (now or timezone.now()) - timedelta(hours=DRAFT_HOURS)
-    count, _ = ScreeningDraft.objects.filter(created_at__lt=cutoff).delete()
+    count, _ = ScreeningDraft.objects.filter(created_at__lt=draft_cutoff(now)).delete()
     return count
 
 

@@ -82,6 +82,9 @@ def screening_confirm(request, pk):
             )
         except LimitExceeded as error:
             return limit_reached(request, error)
+        except services.DraftExpired as error:
+            messages.error(request, error.message)
+            return redirect("screenings:new")
         except services.ScreeningRejected as error:
             form.add_error(None, error.message)
         else:

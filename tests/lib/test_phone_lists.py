@@ -127,7 +127,8 @@ def test_chosen_columns_win_and_an_empty_choice_means_none():
 
 def test_the_estimate_counts_every_phone_column():
     data = b"id,work phone,mobile\n" + b"".join(b"E%d,2065550100,2065550101\n" % n for n in range(10))
-    assert phone_lists.inspect(data, "US").estimated_numbers == 20
+    inspection = phone_lists.inspect(data, "US")
+    assert (inspection.data_rows, inspection.estimated_numbers) == (10, 20)
 
 
 @pytest.mark.parametrize(

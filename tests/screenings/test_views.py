@@ -91,6 +91,28 @@ def test_the_uploader_changes_the_phone_columns_before_starting(client, hr, djan
     assert (screening.phone_column, screening.label_column, screening.total_rows) == ("mobile", "", 2)
 
 
+def test_the_preview_says_how_many_rows_and_numbers_the_file_holds(client, hr):
+    client.force_login(hr)
+    rows = b"".join(b"E%d,2065550%03d,2065551%03d\n" % (n, n, n) for n in range(1_200))
+    page = client.get(upload(client, "hr.csv", b"id,work phone,mobile\n" + rows)["Location"])
+    assert "About 2,400 numbers to screen in 1,200 rows" in " ".join(page.content.decode().split())
+
+
+def test_an_upload_confirmed_after_its_lifetime_starts_nothing(client, hr):
+    client.force_login(hr)
+    draft_url = upload(client, "late.csv", b"phone\n2065550100\n")["Location"]
+    form_page = client.get(draft_url)
+    ScreeningDraft.objects.update(created_at=timezone.now() - timedelta(hours=services.DRAFT_HOURS, minutes=1))
+    data = {name: form_page.context["form"][name].value() for name in ("phones", "region")}
+    response = client.post(draft_url, {**data, "action": "start"}, follow=True)
+    assert response.redirect_chain == [(reverse("screenings:new"), 302)]
+    assert "late.csv was uploaded more than 1 hour ago, so it was deleted and nothing was screened." in (
+        response.content.decode()
+    )
+    assert not Screening.objects.exists() and not ScreeningDraft.objects.exists()
+    assert quota_use(hr.membership.organization)["screened_rows"] == 0
+
+
 def test_cancelling_an_upload_deletes_it_and_screens_nothing(client, hr):
     client.force_login(hr)
     draft_url = upload(client, "a.csv", b"phone\n2065550100\n")["Location"]
