@@ -143,3 +143,38 @@ def test_a_repeat_names_the_row_it_repeats_and_its_column(as_member, hr, screen)
         (2, "mobile", "match", None),
         (3, "mobile", "duplicate", 2),
     ]
+
+
+HR_EXPORT = b"id,work,mobile,home\nE1,206-555-0178,206-555-0179,\nE2,,(206) 555-0178,206-555-0180\n"
+
+
+def screen_through_the_api(client, capture, **fields) -> list[tuple]:
+    for e164 in ("+12065550178", "+12065550179", "+12065550180"):
+        ContactFactory(number=ListedNumberFactory(e164=e164))
+    with capture(execute=True):
+        body = upload(client, HR_EXPORT, **fields).json()
+    rows = client.get(f"{body['url']}results/").json()["results"]
+    return [(row["row"], row["column"], row["e164"], row["outcome"], row["first_row"]) for row in rows]
+
+
+def test_phone_columns_as_a_list_screens_each_and_rows_name_their_column(
+    as_member, hr, django_capture_on_commit_callbacks
+):
+    client = as_member(hr)
+    rows = screen_through_the_api(client, django_capture_on_commit_callbacks, phone_columns=["work", "mobile"])
+    assert rows == [
+        (2, "work", "+12065550178", "match", None),
+        (2, "mobile", "+12065550179", "match", None),
+        (3, "mobile", "+12065550178", "duplicate", 2),
+    ]
+    assert Screening.objects.get().phone_column == "work, mobile"
+
+
+def test_a_single_phone_column_still_chooses_the_one_column_screened(as_member, hr, django_capture_on_commit_callbacks):
+    client = as_member(hr)
+    rows = screen_through_the_api(client, django_capture_on_commit_callbacks, phone_column="mobile")
+    assert rows == [
+        (2, "mobile", "+12065550179", "match", None),
+        (3, "mobile", "+12065550178", "match", None),
+    ]
+    assert Screening.objects.get().phone_column == "mobile"
