@@ -167,6 +167,14 @@ def test_rows_say_why_in_words(client, hr, done):
     assert "Evidence report" in content
 
 
+def test_outcome_badges_are_the_ones_the_lookup_page_shows(client, hr, done):
+    client.force_login(hr)
+    content = client.get(reverse("screenings:detail", args=[done.pk])).content.decode()
+    badges = set(re.findall(r'class="badge (badge-[^"]+)"', content))
+    assert {"badge-match", "badge-outside-window", "badge-invalid", "badge-duplicate"} <= badges
+    assert '<span class="badge badge-outside-window">Outside the window</span>' in content
+
+
 @pytest.mark.parametrize(
     ("sort", "rows"),
     [
