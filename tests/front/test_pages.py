@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +52,15 @@ def test_the_dashboard_counts_every_unread_alert(client, hr):
     Alert.objects.filter(pk=Alert.objects.first().pk).update(reviewed_at="2025-03-16T10:00:00Z")
     client.force_login(hr)
     assert "8 new contacts from watched numbers" in client.get("/dashboard/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/dashboard/", "/no-such-page/"])
+def test_pages_name_the_favicon_and_it_is_served(client, hr, settings, url):
+    settings.WHITENOISE_USE_FINDERS = True  # serve static files as they are collected for production
+    client.force_login(hr)
+    content = client.get(url).content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', content)
+    assert icon and icon[1] == "/static/favicon.svg"
+    response = client.get(icon[1])
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in b"".join(response.streaming_content)
