@@ -345,6 +345,19 @@ def test_member_pages_write_dates_in_words(client, hr, done):
     assert "1 Mar 2025" in texts["alerts"] and "2 Mar 2025" in texts["alerts"]
 
 
+def test_big_counts_and_row_numbers_have_thousands_separators(client, hr, done):
+    result = ScreeningResultFactory(screening=done, row=1_204, e164="+13125550300", label="E-1204")
+    result.evidence["contact_count"] = 1_500
+    result.save()
+    watch = monitoring.start_watch(screening=done, membership=hr.membership)
+    contact = ContactFactory(number__e164="+13125550300")
+    Alert.objects.create(organization=done.organization, watched_number=watch.numbers.get(row=1_204), contact=contact)
+    client.force_login(hr)
+    report = " ".join(visible_text(client.get(reverse("screenings:evidence", args=[done.pk, 1_204]))).split())
+    assert "Row 1,204 of the screening" in report and "Contacts 1,500" in report
+    assert "E-1204, row 1,204 of" in " ".join(visible_text(client.get(reverse("screenings:alerts"))).split())
+
+
 def test_legal_can_neither_watch_nor_see_watch_lists(client, legal, done):
     client.force_login(legal)
     assert client.post(reverse("screenings:watch_start", args=[done.pk])).status_code == 403
