@@ -10,7 +10,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberFormat, PhoneNumberType, ValidationResult
+from phonenumbers.phonenumberutil import _number_type_helper
 
 from lib.errors import DomainError
 
@@ -34,7 +35,7 @@ POSSIBILITY_REASONS = {
 # separators, maybe with a short extension (x123, ext. 45, #9, ;ext=7). For these, phonenumbers gives
 # "+1" and the ten digits (the leading "1" is its national prefix), always IS_POSSIBLE, and the
 # extension's digits; matching them directly skips the parser. Anything else, including letters and
-# longer extensions, goes through phonenumbers. tests/directory/test_phone.py checks the two agree.
+# longer extensions, goes through phonenumbers. tests/lib/test_phone.py checks the two agree.
 US_FAST_SHAPE = re.compile(
     r"[ \t]*(?:\+?1[ .\-]?)?\(?([2-9][0-9]{2})\)?[ .\-]?([2-9][0-9]{2})[ .\-]?([0-9]{4})"
     r"(?:;ext=([0-9]{1,6})|[ ]?(?:[xX#]|ext\.?)[ ]?([0-9]{1,6}))?[ \t]*",
@@ -97,14 +98,20 @@ def to_e164(raw: str, region: str | None) -> str:
 
 @lru_cache(maxsize=4096)
 def describe(e164: str) -> tuple[str, str]:
-    """Region code and number type (e.g. 'mobile') of a normalized number."""
+    """Region code and number type (e.g. 'mobile') of a normalized number.
+
+    `phonenumbers.number_type` finds the number's region again, the slowest step; an import
+    describes hundreds of thousands of new numbers, so the region found here is used for the type
+    too, as `number_type` itself does. tests/lib/test_phone.py checks the two agree.
+    """
     parsed = phonenumbers.parse(e164, None)
-    region = phonenumbers.region_code_for_number(parsed) or phonenumbers.region_code_for_country_code(
-        parsed.country_code
-    )
-    if region in ("ZZ", "001"):
-        region = ""
-    return region, NUMBER_TYPE_NAMES.get(phonenumbers.number_type(parsed), "unknown")
+    found = phonenumbers.region_code_for_number(parsed)
+    region = found or phonenumbers.region_code_for_country_code(parsed.country_code)
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(parsed.country_code, found)
+    kind = PhoneNumberType.UNKNOWN
+    if metadata is not None:
+        kind = _number_type_helper(phonenumbers.national_significant_number(parsed), metadata)
+    return ("" if region in ("ZZ", "001") else region), NUMBER_TYPE_NAMES.get(kind, "unknown")
 
 
 class UnknownRegion(DomainError):

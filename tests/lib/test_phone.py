@@ -94,6 +94,45 @@ def test_describe_falls_back_to_the_country_code_for_fictional_ranges():
     assert describe("+447700900123") == ("GB", "unknown")
 
 
+def public_description(e164: str) -> tuple[str, str]:
+    """Region and type as phonenumbers' public functions give them (each finds the region itself)."""
+    parsed = phonenumbers.parse(e164, None)
+    region = phonenumbers.region_code_for_number(parsed) or phonenumbers.region_code_for_country_code(
+        parsed.country_code
+    )
+    kind = phonenumbers.PhoneNumberType.to_string(phonenumbers.number_type(parsed)).lower()
+    return ("" if region in ("ZZ", "001") else region), kind
+
+
+def example_numbers():
+    """Every region's example number of every type, and a number of each non-geographic calling code."""
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in range(12):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is not None:
+                yield phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+    for code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
+        example = phonenumbers.example_number_for_non_geo_entity(code)
+        if example is not None:
+            yield phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+
+
+def test_describe_agrees_with_phonenumbers_public_functions():
+    numbers = list(example_numbers())
+    assert len(numbers) > 1000
+    assert [describe(e164) for e164 in numbers] == [public_description(e164) for e164 in numbers]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\+[1-9][0-9]{6,14}", fullmatch=True))
+def test_describe_agrees_on_any_number_that_parses(e164):
+    try:
+        phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return
+    assert describe(e164) == public_description(e164)
+
+
 def test_number_hash_is_keyed_and_stable(settings):
     first = number_hash("+12065550123")
     assert first == number_hash("+12065550123")
