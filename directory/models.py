@@ -73,10 +73,10 @@ class ListedNumber(models.Model):
         UNDER_REVIEW = "under_review", "Under review"
         REMOVED = "removed", "Removed"
 
-    e164 = models.CharField("number", max_length=E164_MAX_LENGTH, unique=True)
-    region = models.CharField(max_length=2, blank=True, db_index=True)
+    e164 = models.CharField("number", max_length=E164_MAX_LENGTH)
+    region = models.CharField(max_length=2, blank=True)
     number_type = models.CharField(max_length=32, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.LISTED, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.LISTED)
     status_reason = models.TextField(blank=True)
     first_contact_at = models.DateTimeField(null=True, blank=True)
     last_contact_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -84,12 +84,23 @@ class ListedNumber(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["first_contact_at", "last_contact_at", "contact_count"])
+    # A number's history is read by its id only; the other columns need no index there.
+    history = HistoricalRecords(
+        excluded_fields=["first_contact_at", "last_contact_at", "contact_count"],
+        no_db_index=["e164", "region", "status"],
+    )
 
     objects = ListedNumberQuerySet.as_manager()
 
     class Meta:
         ordering = ["e164"]
+        # Every index is kept up to date by each number an import adds. The number is found by its
+        # exact value only (no LIKE prefix index); the status index holds only the few numbers that
+        # are not listed, those the curators' queues and filters ask for.
+        constraints = [models.UniqueConstraint(fields=["e164"], name="unique_listed_number")]
+        indexes = [
+            models.Index(fields=["status"], name="number_not_listed", condition=~models.Q(status="listed")),
+        ]
 
     def __str__(self):
         return self.e164
@@ -116,7 +127,8 @@ class Contact(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    # A contact's history is read by its id, and purged by date once a day (a scan is fine then).
+    history = HistoricalRecords(no_db_index=["number", "operation", "occurred_at", "recorded_by"])
 
     class Meta:
         ordering = ["-occurred_at"]
