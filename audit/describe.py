@@ -7,6 +7,8 @@ turns an action and its detail into words. An action it does not know still read
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from lib.dates import day
+
 OUTCOME_WORDS = {
     "match": "match",
     "outside_window": "outside the window",
@@ -15,6 +17,7 @@ OUTCOME_WORDS = {
     "duplicate": "repeat",
 }
 ROLE_WORDS = {"legal": "Legal", "hr": "HR", "admin": "Admin"}
+FILE_FORMATS = {"csv": "CSV", "xlsx": "XLSX"}
 
 
 def describe(action: str, detail: Mapping[str, Any] | None) -> str:
@@ -57,17 +60,66 @@ def _role(code: str) -> str:
     return ROLE_WORDS.get(code, code)
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _screening(detail) -> str:
+    """The screening an event is about, by its file and the day it was uploaded when the event kept them."""
+    if not detail.get("file"):
+        return "a screening"
+    uploaded = day(detail.get("uploaded"))
+    return f"the screening of {detail['file']}, {uploaded}" if uploaded else f"the screening of {detail['file']}"
+
+
+def _upload(detail) -> str:
+    return detail.get("file") or "a phone list"
+
+
 def _lookup(detail) -> str:
     return f"Looked up {_plural(int(detail['numbers']), 'number')}: {_counts(detail.get('counts', {}))}."
 
 
 def _screening_done(detail) -> str:
-    return f"A screening finished: {_counts(detail.get('counts', {}))}."
+    return f"{_capital(_screening(detail))} finished: {_counts(detail.get('counts', {}))}."
 
 
 def _screening_created(detail) -> str:
     watch = " and kept its numbers under watch" if detail.get("monitor") else ""
-    return f"Started a screening{watch}."
+    return f"Started {_screening(detail)}{watch}."
+
+
+def _screening_exported(detail) -> str:
+    outcome = detail.get("outcome", "all")
+    only = "" if outcome == "all" else f", only the rows “{OUTCOME_WORDS.get(outcome, outcome)}”"
+    return f"Downloaded the results of {_screening(detail)} as {_format(detail)}{only}."
+
+
+def _format(detail) -> str:
+    return FILE_FORMATS.get(detail.get("format", ""), "a file")
+
+
+def _lookup_exported(detail) -> str:
+    results = f"{int(detail['rows']):,} lookup result{'' if int(detail['rows']) == 1 else 's'}"
+    if detail.get("how") == "copy":
+        return f"Copied {results}."
+    return f"Downloaded {results} as {_format(detail)}."
+
+
+def _contacts_imported(detail) -> str:
+    counts = (
+        f"{detail['added']:,} added, {detail['skipped']:,} skipped as already there, {detail['rejected']:,} rejected"
+    )
+    return f"Imported contacts from {detail['file']}: {counts}."
+
+
+def _retention_purge(detail) -> str:
+    deleted = f"{_plural(int(detail['contacts']), 'contact')} and {_plural(int(detail['numbers']), 'number')}"
+    return f"Deleted {deleted} from before {day(detail['cutoff'])}, past the retention period."
+
+
+def _number_status_changed(detail) -> str:
+    return f"Changed a number's status from {_words(detail['from']).lower()} to {_words(detail['to']).lower()}."
 
 
 def _role_changed(detail) -> str:
@@ -83,14 +135,24 @@ def _refused(what: str) -> Callable[[Mapping[str, Any]], str]:
 SENTENCES: dict[str, str | Callable[[Mapping[str, Any]], str]] = {
     "lookup": _lookup,
     "lookup.number": lambda d: f"Looked up one number of a list: {OUTCOME_WORDS.get(d['outcome'], d['outcome'])}.",
+    "lookup.exported": _lookup_exported,
+    "lookup.evidence_report": "Opened the evidence report of a looked-up number.",
+    "screening.uploaded": lambda d: f"Uploaded {_upload(d)} to check its columns; nothing was screened yet.",
+    "screening.upload_cancelled": lambda d: f"Cancelled the upload of {_upload(d)}: deleted, never screened.",
     "screening.created": _screening_created,
     "screening.done": _screening_done,
-    "screening.failed": "A screening failed: {error}",
-    "screening.results_viewed": "Opened the results of a screening.",
-    "screening.exported": "Downloaded the results of a screening.",
-    "screening.deleted": "Deleted a screening and its results.",
+    "screening.failed": lambda d: f"{_capital(_screening(d))} failed: {d['error']}",
+    "screening.results_viewed": lambda d: f"Opened the results of {_screening(d)}.",
+    "screening.exported": _screening_exported,
+    "screening.evidence_report": lambda d: f"Opened the evidence report of row {int(d['row']):,} of {_screening(d)}.",
+    "screening.deleted": lambda d: f"Deleted {_screening(d)} and its results.",
     "screening.purged": lambda d: f"Deleted {_plural(int(d['count']), 'screening')} past their retention period.",
+    "monitoring.watch_started": lambda d: (
+        f"Started watching {_plural(int(d['numbers']), 'number')} of {_screening(d)}."
+    ),
+    "monitoring.watch_stopped": "Stopped watching {name}.",
     "monitoring.alert": "A watched number had a new contact: an alert was raised.",
+    "monitoring.alert_reviewed": "Marked an alert as reviewed.",
     "monitoring.alerts_viewed": "Opened the alerts.",
     "member.invited": lambda d: f"Invited {d['email']} as {_role(d['role'])}.",
     "member.invitation_resent": "Sent the invitation to {email} again.",
@@ -107,8 +169,30 @@ SENTENCES: dict[str, str | Callable[[Mapping[str, Any]], str]] = {
     "auth.second_factor_failed": "Entered a wrong second-factor code.",
     "auth.second_factor_enrolled": "Set up two-factor sign-in.",
     "org.access_requested": "Asked for access for the domain {domain}.",
+    "org.access_requested_again": "Asked again for access for the domain {domain}, which already has an organization.",
     "org.approved": "Staff approved the organization.",
+    "org.suspended": "Staff suspended the organization: its members and API keys are blocked.",
+    "org.rejected": "Staff rejected the organization's access request.",
+    "dispute.refused": "A request for a dispute code was refused by a limit.",
+    "dispute.code_sent": "A code to confirm a dispute was texted to the number.",
+    "dispute.code_refused": "A wrong or expired dispute code was entered.",
     "dispute.filed": "A dispute was filed.",
+    "dispute.accepted": "Staff accepted a dispute for review.",
+    "dispute.removed": "Staff resolved a dispute: the number was removed from the directory.",
+    "dispute.relisted": "Staff resolved a dispute: the listing was kept.",
+    "dispute.not_listed": "Staff closed a dispute: the number was not in the directory.",
+    "directory.contact_added": "Added a contact to the directory.",
+    "directory.contact_changed": "Changed a contact in the directory.",
+    "directory.contact_deleted": "Deleted a contact from the directory.",
+    "directory.number_added": "Added a number to the directory.",
+    "directory.number_status_changed": _number_status_changed,
+    "directory.operation_added": lambda d: f"Added the operation “{d.get('name', d['operation'])}”.",
+    "directory.operation_changed": "Changed the operation “{name}”.",
+    "directory.contacts_import_queued": "Queued an import of contacts from {file}.",
+    "directory.contacts_imported": _contacts_imported,
+    "directory.import_report_exported": "Downloaded the report of a contact import.",
+    "directory.retention_purge": _retention_purge,
+    "statistics.exported": lambda d: f"Downloaded the chart “{d['chart'].replace('-', ' ')}” as CSV.",
     "lookup.refused": _refused("A lookup of {numbers}"),
     "screening.refused": "An upload was refused by a limit.",
     "private_screening.setup_downloaded": "Downloaded the private-screening set-up.",

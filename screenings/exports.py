@@ -32,7 +32,7 @@ def _exported(request, screening: Screening, file_format: str, outcome: str) -> 
     record_event(
         action="screening.exported",
         request=request,
-        detail={"screening": str(screening.pk), "format": file_format, "outcome": outcome or "all"},
+        detail={**screening.audit_detail, "format": file_format, "outcome": outcome or "all"},
     )
     return selectors.screening_results(screening, outcome).iterator(chunk_size=EXPORT_CHUNK)
 

@@ -62,6 +62,12 @@ class Screening(Job):
         return f"{self.filename}, {day(self.created_at)}"
 
     @property
+    def audit_detail(self) -> dict:
+        """What an audit event about this screening keeps of it: its id, and its file and upload time, to
+        name it in the audit log as pages do, even after it is deleted."""
+        return {"screening": str(self.pk), "file": self.filename, "uploaded": self.created_at.isoformat()}
+
+    @property
     def percent(self) -> int:
         if not self.total_rows:
             return 100 if self.status == self.Status.DONE else 0

@@ -88,7 +88,7 @@ def start_watch(*, screening: Screening, membership, request=None) -> Watch:
         request=request,
         actor=membership.user,
         organization=membership.organization,
-        detail={"watch": watch.pk, "screening": str(screening.pk), "numbers": len(first_rows)},
+        detail={**screening.audit_detail, "watch": watch.pk, "numbers": len(first_rows)},
     )
     return watch
 

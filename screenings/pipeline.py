@@ -296,7 +296,7 @@ def finalize_screening(screening_id: str) -> bool:
     record_event(
         action="screening.done",
         organization=screening.organization,
-        detail={"screening": str(screening.pk), "counts": counts},
+        detail={**screening.audit_detail, "counts": counts},
     )
     return True
 
@@ -374,9 +374,9 @@ def fail_screening(screening_id: str, error: str) -> None:
         ScreeningChunk.objects.filter(screening_id=screening_id).delete()
         ScreeningResult.objects.filter(screening_id=screening_id).delete()
         Watch.objects.filter(screening_id=screening_id).delete()
-    organization = Screening.objects.select_related("organization").get(pk=screening_id).organization
+    screening = Screening.objects.select_related("organization").get(pk=screening_id)
     record_event(
         action="screening.failed",
-        organization=organization,
-        detail={"screening": str(screening_id), "error": error[:200]},
+        organization=screening.organization,
+        detail={**screening.audit_detail, "error": error[:200]},
     )

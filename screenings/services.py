@@ -73,7 +73,7 @@ def create_screening(
             request=request,
             actor=membership.user,
             organization=membership.organization,
-            detail={"screening": str(screening.pk), "monitor": monitor},
+            detail={**screening.audit_detail, "monitor": monitor},
         )
         from screenings.tasks import prepare_screening_task
 
@@ -99,7 +99,8 @@ def create_draft(*, membership, filename: str, data: bytes, request=None) -> Scr
     draft = ScreeningDraft.objects.create(
         organization=membership.organization, created_by=membership.user, filename=filename[:255], content=data
     )
-    record_event(action="screening.uploaded", request=request, actor=membership.user, detail={"draft": str(draft.pk)})
+    detail = {"draft": str(draft.pk), "file": draft.filename}
+    record_event(action="screening.uploaded", request=request, actor=membership.user, detail=detail)
     return draft
 
 
@@ -134,7 +135,8 @@ def start_draft(*, draft: ScreeningDraft, membership, columns: Columns, region: 
 
 
 def cancel_draft(*, draft: ScreeningDraft, request=None) -> None:
-    record_event(action="screening.upload_cancelled", request=request, detail={"draft": str(draft.pk)})
+    detail = {"draft": str(draft.pk), "file": draft.filename}
+    record_event(action="screening.upload_cancelled", request=request, detail=detail)
     draft.delete()
 
 
@@ -161,7 +163,7 @@ def delete_screening(*, screening: Screening, request=None) -> None:
         action="screening.deleted",
         request=request,
         organization=screening.organization,
-        detail={"screening": str(screening.pk)},
+        detail=screening.audit_detail,
     )
     screening.delete()
 

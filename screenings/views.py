@@ -165,7 +165,7 @@ def screening_detail(request, pk):
         context["page"] = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         context["cards"] = _cards(screening, options["outcome"])
         context["sorts"] = SORT_COLUMNS
-        record_event(action="screening.results_viewed", request=request, detail={"screening": str(screening.pk)})
+        record_event(action="screening.results_viewed", request=request, detail=screening.audit_detail)
     return render(request, "screenings/detail.html", context)
 
 
@@ -203,7 +203,7 @@ def evidence_report(request, pk, row):
         action="screening.evidence_report",
         request=request,
         number=result.e164,
-        detail={"screening": str(screening.pk), "row": row},
+        detail={**screening.audit_detail, "row": row},
     )
     context = {
         "e164": result.e164,

@@ -74,7 +74,7 @@ class ScreeningViewSet(
     def results(self, request, pk=None):
         screening = self.get_object()
         results = selectors.ResultFilterSet(request.GET, queryset=selectors.screening_results(screening)).qs
-        record_event(action="screening.results_viewed", request=request, detail={"screening": str(screening.pk)})
+        record_event(action="screening.results_viewed", request=request, detail=screening.audit_detail)
         page = self.paginate_queryset(results)
         context = {"layout": screening.column_layout}
         return self.get_paginated_response(ScreeningResultSerializer(page, many=True, context=context).data)

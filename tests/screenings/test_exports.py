@@ -160,7 +160,7 @@ def test_xlsx_cells_are_typed_and_the_disclaimer_comes_first(client, legal, scre
     assert dict(zip(EXPORT_COLUMNS, invalid, strict=True))["input"].value == "-12"
     assert dict(zip(EXPORT_COLUMNS, repeat, strict=True))["repeat_of_row"].value == 2
     event = AuditEvent.objects.get(action="screening.exported")
-    assert event.detail == {"screening": str(screening.pk), "format": "xlsx", "outcome": "all"}
+    assert event.detail == {**screening.audit_detail, "format": "xlsx", "outcome": "all"}
 
 
 def test_exports_take_the_outcome_filter(client, hr, screening):

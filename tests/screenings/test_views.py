@@ -358,6 +358,27 @@ def test_big_counts_and_row_numbers_have_thousands_separators(client, hr, done):
     assert "E-1204, row 1,204 of" in " ".join(visible_text(client.get(reverse("screenings:alerts"))).split())
 
 
+def test_the_audit_log_names_the_screening_each_event_is_about(client, hr, org_admin, done):
+    client.force_login(hr)
+    client.get(reverse("screenings:detail", args=[done.pk]))
+    client.get(reverse("screenings:evidence", args=[done.pk, 12]))
+    b"".join(client.get(reverse("screenings:csv", args=[done.pk]), {"outcome": "match"}).streaming_content)
+    client.post(reverse("screenings:watch_start", args=[done.pk]))
+    client.post(reverse("screenings:watch_stop", args=[Watch.objects.get().pk]))
+    client.force_login(org_admin)
+    log = " ".join(visible_text(client.get(reverse("accounts:audit_log"))).split())
+    name = done.title
+    for sentence in [
+        f"Opened the results of the screening of {name}.",
+        f"Opened the evidence report of row 12 of the screening of {name}.",
+        f"Downloaded the results of the screening of {name} as CSV, only the rows “match”.",
+        f"Started watching 2 numbers of the screening of {name}.",
+        f"Stopped watching {name}.",
+    ]:
+        assert sentence in log
+    assert str(done.pk) not in log and "(screening:" not in log.lower()
+
+
 def test_legal_can_neither_watch_nor_see_watch_lists(client, legal, done):
     client.force_login(legal)
     assert client.post(reverse("screenings:watch_start", args=[done.pk])).status_code == 403
