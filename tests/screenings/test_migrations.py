@@ -42,3 +42,15 @@ def test_existing_watched_numbers_go_into_one_watch_per_screening(org, hr):
     numbers = {n.number_hash: (n.label, n.row) for n in apps.get_model("screenings", "WatchedNumber").objects.all()}
     assert numbers == {number_hash("+12065550100"): ("E-7", 7), number_hash("+12065550199"): ("", None)}
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the schema the other tests expect
+
+
+@pytest.mark.django_db(transaction=True)
+def test_watches_named_with_an_iso_day_are_named_as_pages_write_it(org):
+    apps = migrate([("screenings", "0011_outcomes_in_words")])
+    Watch = apps.get_model("screenings", "Watch")
+    for name in ("phones.csv, 2026-03-16", "q1, 2026-04-01.csv, 2026-04-02", "kept as it is"):
+        Watch.objects.create(organization_id=org.pk, name=name)
+    apps = migrate([("screenings", "0012_watch_names_in_words")])
+    names = set(apps.get_model("screenings", "Watch").objects.values_list("name", flat=True))
+    assert names == {"phones.csv, 16 Mar 2026", "q1, 2026-04-01.csv, 2 Apr 2026", "kept as it is"}
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the schema the other tests expect
