@@ -28,8 +28,29 @@ class ListedNumberForm(forms.ModelForm):
         fields = ["e164", "status", "status_reason"]
 
 
+class ContactForm(forms.ModelForm):
+    """A contact a curator adds or changes here falls within its operation's dates, as imports check."""
+
+    class Meta:
+        model = Contact
+        fields = ["number", "occurred_at", "channel", "operation", "case_reference", "notes"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("operation") and cleaned.get("occurred_at"):
+            stored = self.instance if self.instance.pk else None
+            try:
+                services.check_contact_dates(
+                    operation=cleaned["operation"], occurred_at=cleaned["occurred_at"], stored=stored
+                )
+            except services.DirectoryError as error:
+                self.add_error("occurred_at", str(error))
+        return cleaned
+
+
 class ContactInline(admin.TabularInline):
     model = Contact
+    form = ContactForm
     extra = 0
     fields = ("occurred_at", "channel", "operation", "case_reference", "notes", "recorded_by")
     readonly_fields = ("recorded_by",)
@@ -170,6 +191,7 @@ class ContactImportForm(forms.Form):
 
 @admin.register(Contact)
 class ContactAdmin(SimpleHistoryAdmin):
+    form = ContactForm
     list_display = ("number", "occurred_at", "channel", "operation", "recorded_by")
     list_filter = ("channel", "operation", ("occurred_at", DateFieldListFilter))
     list_select_related = ("number", "operation", "recorded_by")

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -24,7 +24,7 @@ from django.utils import timezone
 from audit.services import record_event
 from directory.ingestion import StagedContact, WrittenRow, write_contacts
 from directory.models import Contact, ContactImport, ContactImportBatch, ContactImportFile, ListedNumber, Operation
-from directory.services import announce_new_contacts
+from directory.services import announce_new_contacts, outside_dates
 from lib.phone import normalize
 from lib.tabular import UnreadableFile, csv_rows, decode, line_count
 
@@ -140,15 +140,6 @@ class OperationBook:
             actor = self.contact_import.created_by
             record_event(action="directory.operation_added", actor=actor, detail={"operation": name})
         return operation
-
-
-def outside_dates(operation: Operation, occurred_at: datetime) -> str:
-    """Why a contact contradicts its operation's dates (the day as the evidence shows it, in UTC), or ''."""
-    day = occurred_at.astimezone(UTC).date()
-    if (operation.started_on and day < operation.started_on) or (operation.ended_on and day > operation.ended_on):
-        dates = f"{operation.started_on or '…'} – {operation.ended_on or '…'}"
-        return f"occurred {day} (UTC), outside operation {operation.name!r} ({dates})"
-    return ""
 
 
 @dataclass

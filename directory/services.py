@@ -5,6 +5,7 @@ records an audit event for the staff member who made it.
 """
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.db.models import Count, Max, Min
@@ -36,13 +37,35 @@ def refresh_contact_summary(number_ids: Iterable[int]) -> None:
         )
 
 
+def outside_dates(operation: Operation, occurred_at: datetime) -> str:
+    """Why a contact contradicts its operation's dates (the day as the evidence shows it, in UTC), or ''."""
+    if not (operation.started_on or operation.ended_on):
+        return ""
+    day = occurred_at.astimezone(UTC).date()
+    if (operation.started_on and day < operation.started_on) or (operation.ended_on and day > operation.ended_on):
+        dates = f"{operation.started_on or '…'} – {operation.ended_on or '…'}"
+        return f"occurred {day} (UTC), outside operation {operation.name!r} ({dates})"
+    return ""
+
+
+def check_contact_dates(*, operation: Operation, occurred_at: datetime, stored: Contact | None = None) -> None:
+    """A contact added or changed one at a time falls within its operation's dates. Only an import may
+    accept one outside them, flagged; such a contact can still be edited as long as its date and
+    operation stay as `stored` has them."""
+    if stored is not None and (stored.operation_id, stored.occurred_at) == (operation.pk, occurred_at):
+        return
+    reason = outside_dates(operation, occurred_at)
+    if reason:
+        raise DirectoryError(f"This contact {reason}.")
+
+
 @transaction.atomic
 def save_contact(*, contact: Contact, request=None, actor=None) -> Contact:
-    """Create or change a contact; the summaries of its old and new number follow."""
+    """Create or change a contact within its operation's dates; the summaries of its old and new number follow."""
     created = contact.pk is None
-    previous_number_id = None
-    if not created:
-        previous_number_id = Contact.objects.filter(pk=contact.pk).values_list("number_id", flat=True).first()
+    stored = None if created else Contact.objects.filter(pk=contact.pk).first()
+    check_contact_dates(operation=contact.operation, occurred_at=contact.occurred_at, stored=stored)
+    previous_number_id = stored.number_id if stored else None
     if created and contact.recorded_by_id is None:
         contact.recorded_by = actor
     same_event = Contact.objects.filter(

@@ -7,7 +7,7 @@ from rest_framework.validators import UniqueValidator
 from directory.importing import IMPORT_OUTCOMES
 from directory.matching import DISCLAIMER, MatchInput, MatchResult, Outcome
 from directory.models import Contact, ContactImport, ListedNumber, Operation
-from directory.services import DirectoryError, check_status_change
+from directory.services import DirectoryError, check_contact_dates, check_status_change
 from lib.phone import InvalidNumber, UnknownRegion, clean_region, to_e164
 
 
@@ -105,6 +105,15 @@ class ContactSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["recorded_by", "created_at"]
+
+    def validate(self, attrs):
+        operation = attrs.get("operation", getattr(self.instance, "operation", None))
+        occurred_at = attrs.get("occurred_at", getattr(self.instance, "occurred_at", None))
+        try:
+            check_contact_dates(operation=operation, occurred_at=occurred_at, stored=self.instance)
+        except DirectoryError as error:
+            raise serializers.ValidationError({"occurred_at": str(error)}) from None
+        return attrs
 
 
 class ImportProgressSerializer(serializers.Serializer):

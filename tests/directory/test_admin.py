@@ -1,3 +1,5 @@
+from datetime import UTC, date, datetime
+
 import pytest
 from django.urls import reverse
 
@@ -58,10 +60,22 @@ def test_adding_a_number_in_any_format_stores_e164(curator_client):
     assert AuditEvent.objects.filter(action="directory.number_added").exists()
 
 
-def test_inline_contacts_keep_the_summary_right(curator_client):
-    number = ListedNumberFactory()
-    operation = OperationFactory()
-    response = curator_client.post(
+def contact_fields(operation, day: str, prefix: str = "") -> dict:
+    """A contact as the admin's form posts it, on `day` at 10:00, inline when `prefix` names its form."""
+    fields = {
+        "occurred_at_0": day,
+        "occurred_at_1": "10:00:00",
+        "channel": "text",
+        "operation": operation.pk,
+        "case_reference": "",
+        "notes": "",
+    }
+    return {prefix + name: value for name, value in fields.items()}
+
+
+def add_inline_contact(client, number, operation, day: str):
+    """Post the number's page with one new contact in its inline."""
+    return client.post(
         reverse("admin:directory_listednumber_change", args=[number.pk]),
         {
             "e164": number.e164,
@@ -69,14 +83,14 @@ def test_inline_contacts_keep_the_summary_right(curator_client):
             "status_reason": "",
             "contacts-TOTAL_FORMS": "1",
             "contacts-INITIAL_FORMS": "0",
-            "contacts-0-occurred_at_0": "2024-05-01",
-            "contacts-0-occurred_at_1": "10:00:00",
-            "contacts-0-channel": "text",
-            "contacts-0-operation": operation.pk,
-            "contacts-0-case_reference": "",
-            "contacts-0-notes": "",
+            **contact_fields(operation, day, prefix="contacts-0-"),
         },
     )
+
+
+def test_inline_contacts_keep_the_summary_right(curator_client):
+    number = ListedNumberFactory()
+    response = add_inline_contact(curator_client, number, OperationFactory(), "2024-05-01")
     assert response.status_code == 302, response.context["errors"] if response.context else response
     number.refresh_from_db()
     assert number.contact_count == 1
@@ -119,3 +133,38 @@ def test_org_members_cannot_reach_the_admin(client):
     response = client.get(reverse("admin:directory_listednumber_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+SPOKANE_REFUSAL = "This contact occurred 2019-02-01 (UTC), outside operation 'Spokane 2024' (2024-02-01 – 2024-03-17)."
+
+
+@pytest.fixture
+def spokane():
+    return OperationFactory(name="Spokane 2024", started_on=date(2024, 2, 1), ended_on=date(2024, 3, 17))
+
+
+def test_a_contact_added_outside_its_operations_dates_is_refused_on_the_form(curator_client, spokane):
+    number = ListedNumberFactory()
+    url = reverse("admin:directory_contact_add")
+    response = curator_client.post(url, {"number": number.pk, **contact_fields(spokane, "2019-02-01")})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["occurred_at"] == [SPOKANE_REFUSAL]
+    assert not Contact.objects.exists()
+    curator_client.post(url, {"number": number.pk, **contact_fields(spokane, "2024-02-01")})
+    assert Contact.objects.count() == 1
+
+
+def test_an_inline_contact_outside_its_operations_dates_is_refused(curator_client, spokane):
+    response = add_inline_contact(curator_client, ListedNumberFactory(), spokane, "2019-02-01")
+    assert response.status_code == 200
+    assert SPOKANE_REFUSAL in response.content.decode().replace("&#x27;", "'")
+    assert not Contact.objects.exists()
+
+
+def test_a_contact_an_import_accepted_outside_the_dates_keeps_them_when_edited(curator_client, spokane):
+    contact = ContactFactory(operation=spokane, occurred_at=datetime(2019, 2, 1, 10, tzinfo=UTC))
+    fields = {"number": contact.number.pk, **contact_fields(spokane, "2019-02-01"), "notes": "Checked again"}
+    response = curator_client.post(reverse("admin:directory_contact_change", args=[contact.pk]), fields)
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.notes == "Checked again"

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -95,6 +97,23 @@ def test_staff_create_a_contact_with_a_number_in_any_format(staff_api, staff):
     number = ListedNumber.objects.get(e164="+12065550142")
     assert number.contact_count == 1
     assert Contact.objects.get().recorded_by == staff
+
+
+def test_a_contact_outside_its_operations_dates_is_a_400_with_the_reason(staff_api):
+    spokane = OperationFactory(name="Spokane 2024", started_on=date(2024, 2, 1), ended_on=date(2024, 3, 17))
+    contact = {"number": "(206) 555-0142", "operation": spokane.pk, "occurred_at": "2019-02-01T12:00:00Z"}
+    response = staff_api.post("/api/v1/contacts/", {**contact, "channel": "call"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "occurred_at: This contact occurred 2019-02-01 (UTC), "
+        "outside operation 'Spokane 2024' (2024-02-01 – 2024-03-17)."
+    )
+    assert not Contact.objects.exists()
+
+    added = ContactFactory(operation=spokane, occurred_at="2024-02-01T12:00:00Z")
+    url = f"/api/v1/contacts/{added.pk}/"
+    assert staff_api.patch(url, {"occurred_at": "2024-03-18T12:00:00Z"}, format="json").status_code == 400
+    assert staff_api.patch(url, {"occurred_at": "2024-03-17T12:00:00Z"}, format="json").status_code == 200
 
 
 def test_a_bad_number_is_a_400_with_a_plain_detail(staff_api):

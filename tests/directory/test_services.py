@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -40,6 +40,16 @@ def test_summary_follows_contacts_added_changed_and_deleted():
 
     services.delete_contacts(contacts=[first])
     assert summary(number) == (None, None, 0)
+
+
+def test_a_contact_is_saved_only_within_its_operations_dates():
+    operation = OperationFactory(name="January", started_on=date(2024, 1, 2), ended_on=date(2024, 1, 30))
+    with pytest.raises(services.DirectoryError, match=r"^This contact occurred 2024-01-31 \(UTC\), outside operation"):
+        services.create_contact(e164="+12065550100", operation=operation, occurred_at=at(31), channel="call")
+    contact = services.create_contact(e164="+12065550100", operation=operation, occurred_at=at(30), channel="call")
+    contact.occurred_at = at(1)
+    with pytest.raises(services.DirectoryError, match="outside operation 'January' "):
+        services.save_contact(contact=contact)
 
 
 def test_moving_a_contact_to_another_number_updates_both():
