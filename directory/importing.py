@@ -13,11 +13,12 @@ import io
 import logging
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -68,8 +69,12 @@ class ParsedRow:
     operation_name: str
 
 
-def parse_row(values: dict[str, str]) -> ParsedRow:
-    normalized = normalize(values["number"], settings.DEFAULT_REGION)
+CHANNELS = frozenset(Contact.Channel.values)
+
+
+def parse_row(values: dict[str, str], region: str) -> ParsedRow:
+    """The row's number (in `region` when written without a country code), time, channel and operation."""
+    normalized = normalize(values["number"], region)
     if not normalized.is_valid:
         raise RowRejected(f"number {values['number']!r}: {normalized.reason}")
     try:
@@ -79,7 +84,7 @@ def parse_row(values: dict[str, str]) -> ParsedRow:
     if occurred_at.tzinfo is None:
         raise RowRejected(f"occurred_at {values['occurred_at']!r} has no time zone (add +00:00 or Z)")
     channel = values["channel"].strip().lower()
-    if channel not in Contact.Channel.values:
+    if channel not in CHANNELS:
         raise RowRejected(f"channel {values['channel']!r} must be call or text")
     operation_name = values["operation"].strip()
     if not operation_name:
@@ -150,8 +155,8 @@ class CheckedRow:
     note: str = ""
 
 
-def check_row(book: OperationBook, row_number: int, values: dict[str, str]) -> CheckedRow:
-    parsed = parse_row(values)
+def check_row(book: OperationBook, row_number: int, parsed: ParsedRow) -> CheckedRow:
+    """The row's operation, and whether the contact falls in its dates."""
     operation = book.find(parsed.operation_name)
     note = outside_dates(operation, parsed.occurred_at)
     if note and not book.contact_import.allow_outside_operation:
@@ -175,10 +180,33 @@ class BatchResult:
     new_contacts: list[int]
 
 
-def import_batch(book: OperationBook, rows: list[tuple[int, list[str]]], columns: dict[str, int]) -> BatchResult:
-    """Check, then write, one batch of (row number, cells): the report of each of its rows and the new contacts."""
+@dataclass
+class ReadRow:
+    """A row of the file as read: its number, its cells by column, and what parsing made of it."""
+
+    row: int
+    values: dict[str, str]
+    parsed: ParsedRow | None
+    rejection: str = ""
+
+
+def read_batch(rows: list[tuple[int, list[str]]], columns: dict[str, int]) -> list[ReadRow]:
+    """Parse a batch of (row number, cells): the part of the checks that needs no database."""
+    read = []
+    region = settings.DEFAULT_REGION
+    for row_number, cells in rows:
+        values = row_values(cells, columns)
+        try:
+            read.append(ReadRow(row_number, values, parse_row(values, region)))
+        except RowRejected as rejection:
+            read.append(ReadRow(row_number, values, None, str(rejection)))
+    return read
+
+
+def import_batch(book: OperationBook, rows: list[ReadRow]) -> BatchResult:
+    """Check, then write, one batch of read rows: the report of each of its rows and the new contacts."""
     started = time.perf_counter()
-    report, checked = check_rows(book, rows, columns)
+    report, checked = check_rows(book, rows)
     checked_at = time.perf_counter()
     contact_import = book.contact_import
     staged = [row.staged for row in checked.values()]
@@ -195,16 +223,17 @@ def import_batch(book: OperationBook, rows: list[tuple[int, list[str]]], columns
     return BatchResult([report[row_number] for row_number in sorted(report)], new_contacts)
 
 
-def check_rows(book: OperationBook, rows, columns) -> tuple[dict[int, ImportedRow], dict[int, CheckedRow]]:
+def check_rows(book: OperationBook, rows: list[ReadRow]) -> tuple[dict[int, ImportedRow], dict[int, CheckedRow]]:
     """The rejected rows' report, and the rows to write."""
     report: dict[int, ImportedRow] = {}
     checked: dict[int, CheckedRow] = {}
-    for row_number, cells in rows:
-        values = row_values(cells, columns)
+    for row in rows:
         try:
-            checked[row_number] = check_row(book, row_number, values)
+            if row.parsed is None:
+                raise RowRejected(row.rejection)
+            checked[row.row] = check_row(book, row.row, row.parsed)
         except RowRejected as rejection:
-            report[row_number] = ImportedRow(row_number, "rejected", values["number"], str(rejection))
+            report[row.row] = ImportedRow(row.row, "rejected", row.values["number"], str(rejection))
     return report, checked
 
 
@@ -221,8 +250,6 @@ def written_rows(checked: dict[int, CheckedRow], written: list[WrittenRow]) -> d
         if fate.number_status != ListedNumber.Status.LISTED:
             notes.append(STATUS_NOTE.format(status=statuses[fate.number_status].lower()))
         report[fate.row] = ImportedRow(fate.row, "added", row.staged.e164, "; ".join(notes))
-    for row_number in checked.keys() - report.keys():  # its number was deleted while the batch was written
-        report[row_number] = ImportedRow(row_number, "rejected", checked[row_number].staged.e164, "number was deleted")
     return report
 
 
@@ -321,38 +348,75 @@ def _import_batches(contact_import: ContactImport, data: bytes) -> None:
     columns, rows, _ = open_rows(data)
     done = set(contact_import.batches.values_list("index", flat=True))
     book = OperationBook(contact_import)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-reader") as reader:
+        try:
+            for index, read in _read_ahead(reader, _batches(rows), columns, done):
+                _commit_batch(contact_import, book, index, read)
+        except csv.Error as error:
+            raise unreadable(error, rows.line_num) from None
+
+
+def _read_ahead(reader: ThreadPoolExecutor, batches, columns: dict[str, int], done: set[int]):
+    """(index, read rows) of each batch not yet done; the next batch is parsed by `reader` meanwhile.
+
+    Parsing needs no database, so it runs beside the writing of the batch before it (the database
+    work releases the interpreter) and a job keeps both of a machine's cores busy.
+    """
+    pending = None
     try:
-        for index, batch in enumerate(_batches(rows)):
-            if index not in done:
-                _commit_batch(contact_import, book, index, batch, columns)
-    except csv.Error as error:
-        raise unreadable(error, rows.line_num) from None
+        for index, batch in enumerate(batches):
+            if index in done:
+                continue
+            parsing = (index, reader.submit(read_batch, batch, columns))
+            if pending:
+                yield pending[0], pending[1].result()
+            pending = parsing
+    except csv.Error:  # the batch before the broken line is still imported
+        if pending:
+            yield pending[0], pending[1].result()
+        raise
+    if pending:
+        yield pending[0], pending[1].result()
 
 
 def _batches(rows: Iterator[list[str]]) -> Iterator[list[tuple[int, list[str]]]]:
     """The file's rows that are not blank, with their spreadsheet row numbers, CONTACT_IMPORT_BATCH_ROWS at a time."""
     batch = []
+    size = settings.CONTACT_IMPORT_BATCH_ROWS
     for row_number, cells in enumerate(rows, start=2):
-        if any(cell.strip() for cell in cells):
+        if "".join(cells).strip():
             batch.append((row_number, cells))
-        if len(batch) == settings.CONTACT_IMPORT_BATCH_ROWS:
+        if len(batch) == size:
             yield batch
             batch = []
     if batch:
         yield batch
 
 
-def _commit_batch(contact_import: ContactImport, book: OperationBook, index: int, batch, columns) -> None:
-    """One batch, its report and the job's progress in one transaction; a batch already stored is left alone."""
+def _commit_batch(contact_import: ContactImport, book: OperationBook, index: int, rows: list[ReadRow]) -> None:
+    """One batch, its report and the job's progress in one transaction; a batch already stored is left alone.
+
+    A number the batch adds contacts to may be deleted (by the retention purge) before the batch
+    commits; the commit then fails on the contacts' foreign key, and the batch is written once more,
+    adding the number again.
+    """
+    try:
+        _write_batch(contact_import, book, index, rows)
+    except IntegrityError:
+        logger.info("import %s: batch %d lost a number to a deletion; writing it again", contact_import.pk, index)
+        _write_batch(contact_import, book, index, rows)
+
+
+def _write_batch(contact_import: ContactImport, book: OperationBook, index: int, rows: list[ReadRow]) -> None:
     with transaction.atomic():
         job = ContactImport.objects.select_for_update().get(pk=contact_import.pk)
         if job.is_finished or job.batches.filter(index=index).exists():
             return
-        result = import_batch(book, batch, columns)
+        result = import_batch(book, rows)
         ContactImportBatch.objects.create(
             contact_import=job, index=index, report=pack_report(result.rows), counts=ImportReport(result.rows).counts
         )
-        ContactImport.objects.filter(pk=job.pk).update(processed_rows=batch[-1][0] - 1, heartbeat_at=timezone.now())
+        ContactImport.objects.filter(pk=job.pk).update(processed_rows=rows[-1].row - 1, heartbeat_at=timezone.now())
         announce_new_contacts(result.new_contacts)
 
 

@@ -1,10 +1,14 @@
 """Writing one batch of checked contacts with set operations (SPEC section 2).
 
-The batch goes into a temporary staging table (COPY on PostgreSQL, multi-row INSERTs elsewhere).
-Then `INSERT … ON CONFLICT DO NOTHING` adds the numbers (with their contact summary) and contacts
-the directory does not have yet, the history of each new number and contact is written in bulk, and
-one statement refreshes the contact summary of the numbers already listed that gained contacts. The
-unique constraints on numbers and contacts make a batch written twice add nothing the second time.
+The batch's numbers are looked up in one query; those the directory does not have yet are
+described (region and type) and added with their contact summary by one
+`INSERT … ON CONFLICT DO NOTHING`. The batch's distinct contacts go into a temporary staging table
+(COPY on PostgreSQL, multi-row INSERTs elsewhere) and one `INSERT … ON CONFLICT DO NOTHING …
+RETURNING` adds those the directory does not have: what it returns tells each row whether it added
+its contact or found it present. The history of each new number and contact is written in bulk,
+and one statement refreshes the contact summary of the numbers already listed that gained contacts.
+The unique constraints on numbers and contacts make a batch written twice add nothing the second
+time.
 """
 
 import io
@@ -13,7 +17,7 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Model
@@ -23,45 +27,35 @@ from lib.phone import describe
 
 logger = logging.getLogger(__name__)
 
-STAGING = "directory_import_staging"
-STAGING_COLUMNS = ("row", "e164", "region", "number_type", "operation_id", "occurred_at", "channel")
-STAGING_SQL = f"""
-CREATE TEMPORARY TABLE {STAGING} (
-    row integer NOT NULL, e164 varchar(20) NOT NULL, region varchar(2) NOT NULL,
-    number_type varchar(32) NOT NULL, operation_id bigint NOT NULL, occurred_at {{datetime}} NOT NULL,
-    channel varchar(8) NOT NULL
-)"""
+NUMBERS_STAGING = (
+    "directory_import_numbers",
+    "e164 varchar(20), region varchar(2), number_type varchar(32), "
+    "first_at {datetime}, last_at {datetime}, contacts integer",
+)
+CONTACTS_STAGING = (
+    "directory_import_contacts",
+    "number_id bigint, operation_id bigint, occurred_at {datetime}, channel varchar(8)",
+)
 
 # The SELECTs have a WHERE clause so that SQLite reads ON CONFLICT as the INSERT's, not a join's.
+# New numbers go in the order of their value, so that two imports adding the same ones cannot deadlock.
 INSERT_NUMBERS_SQL = """
 INSERT INTO directory_listednumber (e164, region, number_type, status, status_reason,
     first_contact_at, last_contact_at, contact_count, created_at, updated_at)
-SELECT e164, MIN(region), MIN(number_type), 'listed', '', MIN(occurred_at), MAX(occurred_at), COUNT(*), {now}, {now}
-FROM (
-    SELECT DISTINCT e164, region, number_type, occurred_at, channel, operation_id
-    FROM directory_import_staging WHERE number_type <> ''
-) AS contact
-WHERE true
-GROUP BY e164
+SELECT e164, region, number_type, 'listed', '', first_at, last_at, contacts, {now}, {now}
+FROM directory_import_numbers WHERE true ORDER BY e164
 ON CONFLICT DO NOTHING
-RETURNING id"""
+RETURNING id, e164"""
 
 INSERT_CONTACTS_SQL = """
 INSERT INTO directory_contact
     (number_id, operation_id, occurred_at, channel, case_reference, notes, recorded_by_id, created_at)
-SELECT DISTINCT number.id, staged.operation_id, staged.occurred_at, staged.channel, '', '', {actor}, {now}
-FROM directory_import_staging AS staged JOIN directory_listednumber AS number ON number.e164 = staged.e164
-WHERE true
+SELECT number_id, operation_id, occurred_at, channel, '', '', {actor}, {now}
+FROM directory_import_contacts WHERE true ORDER BY number_id, occurred_at, channel, operation_id
 ON CONFLICT DO NOTHING
-RETURNING id"""
+RETURNING id, number_id, occurred_at, channel, operation_id"""
 
-ROW_CONTACTS_SQL = """
-SELECT staged.row, contact.id, number.id, number.status
-FROM directory_import_staging AS staged
-JOIN directory_listednumber AS number ON number.e164 = staged.e164
-JOIN directory_contact AS contact ON contact.number_id = number.id AND contact.operation_id = staged.operation_id
-    AND contact.occurred_at = staged.occurred_at AND contact.channel = staged.channel
-ORDER BY staged.row"""
+KNOWN_NUMBERS_SQL = "SELECT e164, id, status FROM directory_listednumber WHERE {numbers}"
 
 REFRESH_SUMMARY_SQL = """
 UPDATE directory_listednumber
@@ -89,89 +83,135 @@ class WrittenRow:
     """What became of a staged row: it added its contact (the first row of a new one) or found it present."""
 
     row: int
-    contact_id: int
+    contact_id: int | None  # the contact it added
     added: bool
     number_id: int
     number_status: str
 
 
+@dataclass(frozen=True)
+class Number:
+    id: int
+    status: str
+    added: bool  # by this batch
+
+
 def write_contacts(staged: list[StagedContact], *, actor_id: int | None, now: datetime) -> list[WrittenRow]:
     """Add the batch's new numbers and contacts, with their history; returns each staged row's fate.
 
-    Run it inside the batch's transaction. A row whose number disappeared meanwhile has no fate.
+    Run it inside the batch's transaction.
     """
     if not staged:
         return []
     now = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        _stage(cursor, staged)
-        new_numbers = _returned_ids(cursor, INSERT_NUMBERS_SQL.format(now=typed("timestamptz")), [now, now])
-        insert_contacts = INSERT_CONTACTS_SQL.format(actor=typed("bigint"), now=typed("timestamptz"))
-        new_contacts = _returned_ids(cursor, insert_contacts, [actor_id, now])
-        cursor.execute(ROW_CONTACTS_SQL)
-        written = _fates(cursor.fetchall(), set(new_contacts))
+        numbers = _numbers(cursor, staged, now)
+        added = _add_contacts(cursor, staged, numbers, actor_id=actor_id, now=now)
+        new_numbers = [number.id for number in numbers.values() if number.added]
         record_creations(cursor, ListedNumber, new_numbers, actor_id=actor_id, now=now)
-        record_creations(cursor, Contact, new_contacts, actor_id=actor_id, now=now)
-        gained = {row.number_id for row in written if row.added} - set(new_numbers)
+        record_creations(cursor, Contact, list(added.values()), actor_id=actor_id, now=now)
+        gained = {key[0] for key in added} - set(new_numbers)
         refresh_summaries(cursor, sorted(gained))
-        cursor.execute(f"DROP TABLE {STAGING}")
-    return written
+    return _fates(staged, numbers, added)
 
 
-def _stage(cursor, staged: list[StagedContact]) -> None:
-    """The batch in the staging table; numbers the directory does not have yet come with their region and type."""
+def _numbers(cursor, staged: list[StagedContact], now) -> dict[str, Number]:
+    """Every number of the batch, as listed now: those the directory has, then those the batch adds."""
+    numbers = _known(cursor, {row.e164 for row in staged})
+    new = _new_numbers(staged, numbers)
+    if new:
+        _fill(cursor, NUMBERS_STAGING, new)
+        cursor.execute(INSERT_NUMBERS_SQL.format(now=typed("timestamptz")), [now, now])
+        numbers.update((e164, Number(pk, ListedNumber.Status.LISTED, True)) for pk, e164 in cursor.fetchall())
+        # Added meanwhile by another import: listed, and its summary is refreshed like any other's.
+        numbers.update(_known(cursor, {row[0] for row in new} - numbers.keys()))
+    return numbers
+
+
+def _known(cursor, e164s: set[str]) -> dict[str, Number]:
+    if not e164s:
+        return {}
+    condition, params = values_condition("e164", sorted(e164s))
+    cursor.execute(KNOWN_NUMBERS_SQL.format(numbers=condition), params)
+    return {e164: Number(pk, status, False) for e164, pk, status in cursor.fetchall()}
+
+
+def _new_numbers(staged: list[StagedContact], known: dict[str, Number]) -> list[tuple]:
+    """The numbers the directory does not have, with their region, type and contact summary from this batch."""
     started = time.perf_counter()
-    numbers = {row.e164 for row in staged}
-    known = set(ListedNumber.objects.filter(e164__any_of=numbers).values_list("e164", flat=True))
+    contacts: dict[str, set] = {}
+    for row in staged:
+        if row.e164 not in known:
+            contacts.setdefault(row.e164, set()).add((row.occurred_at, row.channel, row.operation_id))
     adapt = connection.ops.adapt_datetimefield_value
-    rows = [
-        (
-            row.row,
-            row.e164,
-            *(("", "") if row.e164 in known else describe(row.e164)),
-            row.operation_id,
-            adapt(row.occurred_at),
-            row.channel,
-        )
-        for row in staged
-    ]
+    new = []
+    for e164, events in contacts.items():
+        times = [occurred_at for occurred_at, _, _ in events]
+        new.append((e164, *describe(e164), adapt(min(times)), adapt(max(times)), len(events)))
     logger.info(
         "%d numbers looked up and %d new ones described in %.2f s",
-        len(numbers),
-        len(numbers - known),
+        len(known) + len(new),
+        len(new),
         time.perf_counter() - started,
     )
+    return new
+
+
+def _contact_key(number_id, occurred_at, channel: str, operation_id) -> tuple:
+    """A contact's identity; its time as an aware datetime, however the database returned it."""
+    if isinstance(occurred_at, str):
+        occurred_at = datetime.fromisoformat(occurred_at)
+    if occurred_at.tzinfo is None:  # SQLite keeps UTC without its offset
+        occurred_at = occurred_at.replace(tzinfo=UTC)
+    return number_id, occurred_at, channel, operation_id
+
+
+def _add_contacts(cursor, staged, numbers: dict[str, Number], *, actor_id, now) -> dict[tuple, int]:
+    """Add the batch's distinct contacts the directory does not have; returns the added ones' ids by key."""
+    adapt = connection.ops.adapt_datetimefield_value
+    distinct = {_contact_key(numbers[row.e164].id, row.occurred_at, row.channel, row.operation_id) for row in staged}
+    rows = [(number, operation, adapt(at), channel) for number, at, channel, operation in distinct]
+    _fill(cursor, CONTACTS_STAGING, rows)
+    cursor.execute(INSERT_CONTACTS_SQL.format(actor=typed("bigint"), now=typed("timestamptz")), [actor_id, now])
+    return {
+        _contact_key(number, at, channel, operation): pk for pk, number, at, channel, operation in cursor.fetchall()
+    }
+
+
+def _fill(cursor, staging: tuple[str, str], rows: list[tuple]) -> None:
+    """A fresh temporary staging table holding `rows`."""
+    table, columns = staging
     postgresql = connection.vendor == "postgresql"
-    cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")  # left by a batch that failed on this connection
-    cursor.execute(STAGING_SQL.format(datetime="timestamptz" if postgresql else "datetime"))
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")  # left by a batch that failed on this connection
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {table} ({columns.format(datetime='timestamptz' if postgresql else 'datetime')})"
+    )
     if postgresql:
         text = "".join("\t".join(map(str, row)) + "\n" for row in rows)
-        cursor.copy_expert(f"COPY {STAGING} ({', '.join(STAGING_COLUMNS)}) FROM STDIN", io.StringIO(text))
-        cursor.execute(f"ANALYZE {STAGING}")
+        cursor.copy_expert(f"COPY {table} FROM STDIN", io.StringIO(text))
+        cursor.execute(f"ANALYZE {table}")
         return
-    placeholders = f"({', '.join(['%s'] * len(STAGING_COLUMNS))})"
-    size = max(1, 999 // len(STAGING_COLUMNS))
+    width = len(rows[0]) if rows else 1
+    placeholders = f"({', '.join(['%s'] * width)})"
+    size = max(1, 999 // width)
     for start in range(0, len(rows), size):
         part = rows[start : start + size]
         cursor.execute(
-            f"INSERT INTO {STAGING} VALUES {', '.join([placeholders] * len(part))}",  # noqa: S608  # nosec B608
+            f"INSERT INTO {table} VALUES {', '.join([placeholders] * len(part))}",  # noqa: S608  # nosec B608
             [value for row in part for value in row],
         )
 
 
-def _returned_ids(cursor, sql: str, params: list) -> list[int]:
-    cursor.execute(sql, params)
-    return [row[0] for row in cursor.fetchall()]
-
-
-def _fates(rows: Iterable[tuple], new_contacts: set[int]) -> list[WrittenRow]:
-    """The first row of each new contact added it; every other row found its contact already there."""
-    claimed: set[int] = set()
+def _fates(staged: Iterable[StagedContact], numbers: dict[str, Number], added: dict[tuple, int]) -> list[WrittenRow]:
+    """The first row of each contact added it; every other row found its contact already there."""
+    claimed: set[tuple] = set()
     written = []
-    for row, contact_id, number_id, status in rows:
-        added = contact_id in new_contacts and contact_id not in claimed
-        claimed.add(contact_id)
-        written.append(WrittenRow(row, contact_id, added, number_id, status))
+    for row in staged:
+        number = numbers[row.e164]
+        key = _contact_key(number.id, row.occurred_at, row.channel, row.operation_id)
+        contact_id = added.get(key) if key not in claimed else None
+        claimed.add(key)
+        written.append(WrittenRow(row.row, contact_id, contact_id is not None, number.id, number.status))
     return written
 
 
@@ -180,11 +220,11 @@ def typed(sql_type: str) -> str:
     return f"CAST(%s AS {sql_type})" if connection.vendor == "postgresql" else "%s"
 
 
-def ids_condition(column: str, ids: list[int]) -> tuple[str, list]:
-    """`column` is one of `ids`, sent as one parameter whatever their number."""
+def values_condition(column: str, values: list) -> tuple[str, list]:
+    """`column` is one of `values`, sent as one parameter whatever their number."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [ids]
-    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608  # nosec B608
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608  # nosec B608
 
 
 def record_creations(cursor, model: type[Model], ids: list[int], *, actor_id: int | None, now) -> None:
@@ -211,7 +251,7 @@ def record_creations(cursor, model: type[Model], ids: list[int], *, actor_id: in
         values.append(value)
         if "%s" in value:
             params.append(param)
-    condition, id_params = ids_condition("id", ids)
+    condition, id_params = values_condition("id", ids)
     cursor.execute(
         f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}) "  # noqa: S608  # nosec B608
         f"SELECT {', '.join(values)} FROM {model._meta.db_table} WHERE {condition}",
@@ -222,5 +262,5 @@ def record_creations(cursor, model: type[Model], ids: list[int], *, actor_id: in
 def refresh_summaries(cursor, number_ids: list[int]) -> None:
     """First and last contact time and contact count of these numbers, from their contacts."""
     if number_ids:
-        numbers, params = ids_condition("number_id", number_ids)
+        numbers, params = values_condition("number_id", number_ids)
         cursor.execute(REFRESH_SUMMARY_SQL.format(numbers=numbers), params)

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connections
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from directory import importing
+from directory import importing, ingestion
 from directory.models import Contact, ContactImport, ContactImportFile, ListedNumber, Operation
 from directory.signals import contacts_added
 from tests.factories import ContactFactory, ListedNumberFactory, OperationFactory
@@ -128,14 +129,41 @@ def test_a_job_whose_worker_died_after_its_first_batch_doubles_nothing(samples, 
     assert (Contact.objects.count(), Contact.history.count()) == (1022, 1022)
 
 
+@pytest.mark.real_servers  # SQLite's writers wait for each other: the deletion cannot come in between there
+@pytest.mark.django_db(transaction=True)
+def test_a_number_deleted_while_its_batch_is_written_is_added_again(monkeypatch):
+    """The retention purge deletes a listed number after the batch looked it up: the batch is written again."""
+    number = ListedNumberFactory(e164="+12062264011")
+    OperationFactory(name="Op")
+    known = ingestion._known
+
+    def deleted_meanwhile(cursor, e164s):
+        found = known(cursor, e164s)
+        monkeypatch.setattr(ingestion, "_known", known)
+        other = connections.create_connection("default")  # another process, its deletion committed at once
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("DELETE FROM directory_listednumber WHERE id = %s", [number.pk])
+        finally:
+            other.close()
+        return found
+
+    monkeypatch.setattr(ingestion, "_known", deleted_meanwhile)
+    report = importing.import_contacts((HEADER + "+12062264011,2024-03-02T10:00:00Z,call,Op\n").encode())
+    assert as_tuples(report.rows) == [(2, "added", "+12062264011", "")]
+    listed = ListedNumber.objects.get(e164="+12062264011")
+    assert listed.pk != number.pk
+    assert (listed.contact_count, listed.contacts.count()) == (1, 1)
+
+
 def test_a_batch_written_twice_adds_nothing_the_second_time(samples):
     """Two workers on one batch (a message delivered twice): the unique constraints keep one contact each."""
     job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), create_operations=True, queue=False)
     columns, rows, _ = importing.open_rows((samples / "contacts.csv").read_bytes())
     batch = next(importing._batches(rows))
     book = importing.OperationBook(job)
-    first = importing.import_batch(book, batch, columns)
-    second = importing.import_batch(book, batch, columns)
+    first = importing.import_batch(book, importing.read_batch(batch, columns))
+    second = importing.import_batch(book, importing.read_batch(batch, columns))
     assert importing.ImportReport(first.rows).counts == {"added": 1022, "skipped": 0, "rejected": 6}
     assert importing.ImportReport(second.rows).counts == {"added": 0, "skipped": 1022, "rejected": 6}
     assert second.new_contacts == []
