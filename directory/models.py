@@ -122,8 +122,15 @@ class Contact(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     case_reference = models.CharField(max_length=120, blank=True, help_text="Internal only.")
     notes = models.TextField(blank=True, help_text="Internal only.")
+    # Who recorded it, kept for the record: Django sets it to NULL when that user is deleted. No
+    # database constraint: an import would check it on every contact it adds, for the same user.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

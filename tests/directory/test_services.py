@@ -91,3 +91,11 @@ def test_only_listed_numbers_are_matchable():
     ListedNumberFactory(status=ListedNumber.Status.UNDER_REVIEW)
     ListedNumberFactory(status=ListedNumber.Status.REMOVED)
     assert list(ListedNumber.objects.matchable()) == [listed]
+
+
+def test_deleting_the_curator_who_recorded_a_contact_keeps_the_contact():
+    curator = StaffFactory()
+    contact = ContactFactory(recorded_by=curator)
+    curator.delete()
+    contact.refresh_from_db()
+    assert contact.recorded_by is None
