@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from front.statistics import Chart
 
-COLUMNS_WIDTH = 900  # a series over time spans the page, its table folded under it
+COLUMNS_WIDTH = 900  # a series over time, its table scrolling beside it
 BARS_WIDTH = 720  # categories share the page with their table
 CHAR_WIDTH = 7  # an average character at the charts' 12-unit font
 LABEL_CHARS = 30
@@ -85,6 +85,11 @@ class Figure:
     def axis_title_y(self) -> float:
         return self.bottom + 42
 
+    @property
+    def above_plot(self) -> float:
+        """Where bars name their category axis: over the column of category names."""
+        return self.top - 10
+
 
 def nice_ticks(top: int, most: int = 5) -> list[int]:
     """Round values from 0 to at least `top`, in steps of 1, 2 or 5 times a power of ten."""
@@ -131,9 +136,10 @@ def columns(chart: Chart) -> Figure:
 
 
 def bars(chart: Chart) -> Figure:
-    """One horizontal bar a category, its name on the left and its value at the bar's end."""
+    """One horizontal bar a category, its name on the left and its value at the bar's end; the category
+    axis is titled over the names."""
     ticks = nice_ticks(max((value for _, value in chart.points), default=0))
-    left, right, top, row = 16.0 + LABEL_CHARS * CHAR_WIDTH, BARS_WIDTH - 48.0, 8.0, 28.0
+    left, right, top, row = 16.0 + LABEL_CHARS * CHAR_WIDTH, BARS_WIDTH - 48.0, 28.0, 28.0
     bottom = top + row * max(len(chart.points), 1)
     scale = (right - left) / ticks[-1]
     marks = [

@@ -2,7 +2,9 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import pytest
 from django.urls import reverse
@@ -14,7 +16,7 @@ from directory.retention import retention_cutoff
 from disputes.models import Dispute
 from front import statistics as stats
 from front.charts import draw, nice_ticks
-from tests.factories import ContactFactory, OperationFactory
+from tests.factories import ContactFactory, OperationFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +116,51 @@ def test_the_page_draws_every_chart_with_its_table(client, staff):
         assert words in content
     assert "under_review" not in content
     assert ' style="' not in content
+
+
+SVG_TEXT = "{http://www.w3.org/2000/svg}text"
+
+
+def drawn_words(content: str) -> dict[str, dict[str, list[str]]]:
+    """The words each chart's drawing shows a reader, by chart and by kind of text (axis-title, value)."""
+    drawn = {}
+    for markup in re.findall(r'<svg class="chart-svg.*?</svg>', content, re.DOTALL):
+        svg = ElementTree.fromstring(markup)  # noqa: S314 - the page this test rendered
+        words: dict[str, list[str]] = {}
+        for text in svg.iter(SVG_TEXT):
+            words.setdefault(text.get("class"), []).append(text.text)
+        drawn[svg.get("aria-labelledby").removesuffix("-svg-title")] = words
+    return drawn
+
+
+def test_every_chart_shows_its_axis_titles_and_its_values(client, staff):
+    ContactFactory(channel="text", occurred_at=timezone.now(), operation=OperationFactory(name="Spokane 2024"))
+    ContactFactory(occurred_at=timezone.now())
+    Dispute.objects.create(e164="+12065550123", contact_email="a@mail.example", statement="x")
+    OrganizationFactory()
+    record_event(action="lookup")
+    record_event(action="screening.created")
+    client.force_login(staff)
+    drawn = drawn_words(client.get(reverse("statistics")).content.decode())
+
+    charts = stats.all_charts()
+    assert list(drawn) == [chart.slug for chart in charts]
+    for chart in charts:
+        words = drawn[chart.slug]
+        assert sorted(words["axis-title"]) == sorted([chart.category, chart.measure]), chart.slug
+        # Columns over time leave empty weeks and months unlabelled; bars label every category.
+        shown = [str(value) for _, value in chart.points if value or not chart.over_time]
+        assert words["value"] == shown, chart.slug
+        assert shown.count("0") < len(shown), chart.slug
+
+
+def test_the_tables_of_charts_over_time_are_shown_without_opening_anything(client, staff):
+    client.force_login(staff)
+    content = client.get(reverse("statistics")).content.decode()
+    assert "<details" not in content
+    for title in ("Contacts per month", "Lookups per week", "Screenings per week"):
+        region = f'<div class="chart-table-scroll" role="region" tabindex="0" aria-label="{title}, as a table">'
+        assert region in content
 
 
 def test_a_chart_downloads_as_csv_and_the_download_is_audited(client, staff):
