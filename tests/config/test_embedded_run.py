@@ -2,7 +2,7 @@
 
 One run serves every test of this module, in order: the README's operator commands,
 an invitation mailed by the demo, the files it keeps, a killed beat and worker, and
-last the TERM that stops it all.
+last the TERM that stops it all. Ctrl-C stops a run of its own.
 """
 
 import http.cookiejar
@@ -17,6 +17,8 @@ import time
 import urllib.parse
 import urllib.request
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,10 +117,10 @@ def serves(port: int) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def embedded_run(tmp_path_factory):
-    """`PORT=… make run` with nothing else set but an empty VAR_DIR of its own."""
-    workdir = tmp_path_factory.mktemp("embedded")
+@contextmanager
+def make_run(workdir: Path) -> Iterator[EmbeddedRun]:
+    """`PORT=… make run` with nothing else set but an empty VAR_DIR of its own; whatever is left
+    of it is stopped on the way out."""
     port = free_port()
     env = {"PATH": os.environ["PATH"], "HOME": str(workdir), "LANG": "C.UTF-8", "VAR_DIR": str(workdir / "var")}
     log = workdir / "make-run.log"
@@ -145,6 +147,24 @@ def embedded_run(tmp_path_factory):
             make.wait(timeout=30)
         for pid in alive(left):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def embedded_run(tmp_path_factory):
+    with make_run(tmp_path_factory.mktemp("embedded")) as run:
+        yield run
+
+
+def assert_stops_within_ten_seconds(run: EmbeddedRun, stop: Callable[[], None]) -> None:
+    """`stop()` leaves nothing of `make run` running within STOP_SECONDS, and nothing serving."""
+    running = descendants(run.make.pid)
+    assert {"web", "worker", "beat"} <= set(run.supervised())
+    stop()
+
+    assert wait_until(lambda: not alive([run.make.pid, *running]), STOP_SECONDS), {
+        pid: running.get(pid, "make") for pid in alive([run.make.pid, *running])
+    }
+    assert not serves(run.port)
 
 
 def readme_operator_commands() -> list[str]:
@@ -217,11 +237,10 @@ def test_killed_beat_or_worker_is_logged_and_started_again(embedded_run, name, t
 
 
 def test_term_to_make_run_stops_every_process_within_ten_seconds(embedded_run):
-    running = descendants(embedded_run.make.pid)
-    assert {"web", "worker", "beat"} <= set(embedded_run.supervised())
-    embedded_run.make.send_signal(signal.SIGTERM)
+    assert_stops_within_ten_seconds(embedded_run, lambda: embedded_run.make.send_signal(signal.SIGTERM))
 
-    assert wait_until(lambda: not alive([embedded_run.make.pid, *running]), STOP_SECONDS), {
-        pid: running.get(pid, "make") for pid in alive([embedded_run.make.pid, *running])
-    }
-    assert not serves(embedded_run.port)
+
+def test_ctrl_c_stops_every_process_within_ten_seconds(tmp_path):
+    """Ctrl-C at the terminal interrupts the foreground process group: make and its supervisor."""
+    with make_run(tmp_path) as run:
+        assert_stops_within_ten_seconds(run, lambda: os.killpg(run.make.pid, signal.SIGINT))
