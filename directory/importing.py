@@ -13,7 +13,6 @@ import io
 import logging
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -348,35 +347,12 @@ def _import_batches(contact_import: ContactImport, data: bytes) -> None:
     columns, rows, _ = open_rows(data)
     done = set(contact_import.batches.values_list("index", flat=True))
     book = OperationBook(contact_import)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-reader") as reader:
-        try:
-            for index, read in _read_ahead(reader, _batches(rows), columns, done):
-                _commit_batch(contact_import, book, index, read)
-        except csv.Error as error:
-            raise unreadable(error, rows.line_num) from None
-
-
-def _read_ahead(reader: ThreadPoolExecutor, batches, columns: dict[str, int], done: set[int]):
-    """(index, read rows) of each batch not yet done; the next batch is parsed by `reader` meanwhile.
-
-    Parsing needs no database, so it runs beside the writing of the batch before it (the database
-    work releases the interpreter) and a job keeps both of a machine's cores busy.
-    """
-    pending = None
     try:
-        for index, batch in enumerate(batches):
-            if index in done:
-                continue
-            parsing = (index, reader.submit(read_batch, batch, columns))
-            if pending:
-                yield pending[0], pending[1].result()
-            pending = parsing
-    except csv.Error:  # the batch before the broken line is still imported
-        if pending:
-            yield pending[0], pending[1].result()
-        raise
-    if pending:
-        yield pending[0], pending[1].result()
+        for index, batch in enumerate(_batches(rows)):
+            if index not in done:
+                _commit_batch(contact_import, book, index, read_batch(batch, columns))
+    except csv.Error as error:
+        raise unreadable(error, rows.line_num) from None
 
 
 def _batches(rows: Iterator[list[str]]) -> Iterator[list[tuple[int, list[str]]]]:
