@@ -161,6 +161,14 @@ class ScreeningResult(models.Model):
     class Meta:
         ordering = ["screening", "row"]
         constraints = [models.UniqueConstraint(fields=["screening", "row", "column"], name="unique_screening_cell")]
+        # The repeats of a cell, found when finalize learns that the cell repeats an earlier chunk's number.
+        indexes = [
+            models.Index(
+                fields=["screening", "first_row", "first_column"],
+                name="screening_repeats",
+                condition=models.Q(first_row__isnull=False),
+            )
+        ]
 
     @property
     def no_longer_listed(self) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import record_event
@@ -22,7 +22,14 @@ from lib.phone_lists import Layout, ListRow, list_rows, parse_window
 from lib.tabular import UnreadableFile
 from screenings import monitoring
 from screenings.models import Screening, ScreeningChunk, ScreeningResult, ScreeningUpload, Watch
-from screenings.result_store import insert_results, pack_rows, stored_fields, unpack_rows
+from screenings.result_store import (
+    insert_results,
+    name_first_cells,
+    outcomes_at,
+    pack_rows,
+    stored_fields,
+    unpack_rows,
+)
 
 GAVE_UP = (
     "Part of this list stopped a worker {attempts} times, so the screening was stopped. "
@@ -275,21 +282,21 @@ def finalize_screening(screening_id: str) -> bool:
     if not all_chunks_done(screening_id):
         return False
     counts = dict.fromkeys(Outcome.ALL, 0)
-    first_of: dict[str, tuple[str, bool]] = {}  # E.164: its first row in the file, and whether that row is stored
-    for index in screening.chunks.order_by("index").values_list("index", flat=True):
-        # One chunk in memory at a time, besides the numbers seen so far; set and dict operations,
-        # not a loop over a million rows.
-        chunk = screening.chunks.defer("content").get(index=index)
+    repeated = _numbers_in_several_chunks(screening)
+    first_of: dict[int, tuple[str, bool]] = {}  # a repeated number: its first cell, and whether that is stored
+    for chunk in _chunk_firsts(screening, "counts", "first_rows", "stored_first_rows"):
         for outcome, count in chunk.counts.items():
             counts[outcome] += count
-        numbers = chunk.first_numbers.split(",") if chunk.first_numbers else []
-        rows = chunk.first_rows.split(",") if chunk.first_rows else []
+        rows = dict(zip(chunk.numbers, chunk.first_rows.split(",") if chunk.first_rows else [], strict=True))
         stored = set(chunk.stored_first_rows.split(",")) if chunk.stored_first_rows else set()
-        repeats = {row: (e164, *first_of[e164]) for e164, row in zip(numbers, rows, strict=True) if e164 in first_of}
-        for e164, row in zip(numbers, rows, strict=True):
-            first_of.setdefault(e164, (row, row in stored))
+        repeats = {}
+        for number in rows.keys() & repeated:  # a chunk holds each of its numbers' first cell once
+            if number in first_of:
+                repeats[rows[number]] = (f"+{number}", *first_of[number])
+            else:
+                first_of[number] = (rows[number], rows[number] in stored)
         if repeats:
-            _mark_repeats(screening, index, repeats, stored, counts)
+            _mark_repeats(screening, chunk.index, repeats, stored, counts)
     screening.chunks.all().delete()
     screening.status, screening.counts, screening.finished_at = Screening.Status.DONE, counts, timezone.now()
     screening.save(update_fields=["status", "counts", "finished_at"])
@@ -299,6 +306,30 @@ def finalize_screening(screening_id: str) -> bool:
         detail={**screening.audit_detail, "counts": counts},
     )
     return True
+
+
+def _chunk_firsts(screening: Screening, *fields: str):
+    """The screening's chunks in file order, one in memory at a time, each with `numbers`: its first
+    numbers as integers (the E.164 digits), a third of the memory of their text for a million of them."""
+    for index in screening.chunks.order_by("index").values_list("index", flat=True):
+        chunk = screening.chunks.only("index", "first_numbers", *fields).get(index=index)
+        digits = chunk.first_numbers.replace("+", "")
+        chunk.numbers = list(map(int, digits.split(","))) if digits else []
+        yield chunk
+
+
+def _numbers_in_several_chunks(screening: Screening) -> set[int]:
+    """The numbers whose first cell in one chunk repeats a number of an earlier chunk.
+
+    Only these need their first cell in the file kept; a million-row file has a few thousand of them.
+    """
+    seen: set[int] = set()
+    repeated: set[int] = set()
+    for chunk in _chunk_firsts(screening):
+        numbers = set(chunk.numbers)
+        repeated |= numbers & seen
+        seen |= numbers
+    return repeated
 
 
 def _mark_repeats(
@@ -318,25 +349,14 @@ def _mark_repeats(
     if stored_here:
         # The lower bound lets the index skip to the chunk's rows even before the planner has statistics.
         results = screening.results.filter(row__gte=min(stored_here)[0], chunk_index=chunk_index)
-        for outcome in results.filter(_at(stored_here)).values_list("outcome", flat=True):
+        for outcome in outcomes_at(screening, stored_here):
             counts[outcome] -= 1
         gone = [place for place in stored_here if not repeats[cell_key(*place)][2]]
         if gone:
             results.filter(_at(gone) | _at(gone, "first_")).delete()
         first = {place: cell(repeats[cell_key(*place)][1]) for place in stored_here if repeats[cell_key(*place)][2]}
         if first:
-            named = {
-                field: Case(
-                    *(
-                        When(_at([place]) | _at([place], "first_"), then=Value(value[n]))
-                        for place, value in first.items()
-                    )
-                )
-                for n, field in enumerate(("first_row", "first_column"))
-            }
-            results.filter(_at(first) | _at(first, "first_")).update(
-                outcome=Outcome.DUPLICATE, reason="", evidence=None, detail=None, **named
-            )
+            name_first_cells(screening, first)
     missing = {key: repeat for key, repeat in repeats.items() if repeat[2] and key not in stored}
     if missing:
         content = screening.chunks.values_list("content", flat=True).get(index=chunk_index)

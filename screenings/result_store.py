@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from django.db import connection
 
-from directory.matching import MatchResult
+from directory.matching import MatchResult, Outcome
 from lib.phone_lists import ListRow
 from screenings.models import Screening, ScreeningResult
 
@@ -100,3 +100,71 @@ def copy_text(rows: list[tuple]) -> str:
 
 def json_or_none(value) -> str | None:
     return None if value is None else json.dumps(value)
+
+
+# VALUES lists of cells: (row, column[, first row, first column]); their columns are column1… in
+# PostgreSQL and SQLite. Each query finds results through an index: the cells' own by (screening,
+# row, column), bounded by the cells' rows (fresh results have no planner statistics yet); their
+# repeats by (screening, first row, first column).
+OUTCOMES_AT_SQL = """
+SELECT result.outcome FROM {table} AS result JOIN (VALUES {values}) AS cell
+    ON result.row = cell.column1 AND result.{column} = cell.column2
+WHERE result.screening_id = %s AND result.row BETWEEN %s AND %s"""
+
+NAME_FIRST_CELL_SQL = """
+UPDATE {table} SET outcome = %s, reason = '', evidence = NULL, detail = NULL,
+    first_row = cell.column3, first_column = cell.column4
+FROM (VALUES {values}) AS cell
+WHERE {table}.screening_id = %s AND {table}.row BETWEEN %s AND %s
+    AND {table}.row = cell.column1 AND {table}.{column} = cell.column2"""
+
+NAME_FIRST_CELL_OF_REPEATS_SQL = """
+UPDATE {table} SET first_row = cell.column3, first_column = cell.column4
+FROM (VALUES {values}) AS cell
+WHERE {table}.screening_id = %s AND {table}.first_row = cell.column1 AND {table}.first_column = cell.column2"""
+
+CELLS_A_STATEMENT = 200
+
+
+def _by_cells(sql: str, cells: list[tuple], params_after: list) -> Iterator[tuple[str, list]]:
+    """`sql` with its VALUES list for each part of `cells`, and its parameters: the cells' values first."""
+    quote = connection.ops.quote_name
+    for start in range(0, len(cells), CELLS_A_STATEMENT):
+        part = cells[start : start + CELLS_A_STATEMENT]
+        values = ", ".join([f"({', '.join(['%s'] * len(part[0]))})"] * len(part))
+        text = sql.format(table=quote(ScreeningResult._meta.db_table), column=quote("column"), values=values)
+        yield text, [value for cell in part for value in cell] + params_after
+
+
+def _screening_id(screening: Screening):
+    return ScreeningResult._meta.get_field("screening").get_db_prep_value(screening.pk, connection)
+
+
+def _rows_of(cells: list[tuple]) -> tuple[int, int]:
+    """The first and last row of these cells."""
+    rows = [cell[0] for cell in cells]
+    return min(rows), max(rows)
+
+
+def outcomes_at(screening: Screening, cells: list[tuple[int, int]]) -> list[str]:
+    """The stored outcome at each of these (row, column) cells that has one."""
+    outcomes = []
+    with connection.cursor() as cursor:
+        for sql, params in _by_cells(OUTCOMES_AT_SQL, cells, [_screening_id(screening), *_rows_of(cells)]):
+            cursor.execute(sql, params)
+            outcomes += [outcome for (outcome,) in cursor.fetchall()]
+    return outcomes
+
+
+def name_first_cells(screening: Screening, first: dict[tuple[int, int], tuple[int, int]]) -> None:
+    """Each cell of `first` becomes a repeat of the cell it maps to, and so do its repeats (they name it first).
+
+    Set-based: an ORM update would build a CASE of one branch a cell.
+    """
+    cells = [(*place, *first_place) for place, first_place in first.items()]
+    screening_id = _screening_id(screening)
+    with connection.cursor() as cursor:
+        for sql, params in _by_cells(NAME_FIRST_CELL_OF_REPEATS_SQL, cells, [screening_id]):
+            cursor.execute(sql, params)
+        for sql, params in _by_cells(NAME_FIRST_CELL_SQL, cells, [screening_id, *_rows_of(cells)]):
+            cursor.execute(sql, [Outcome.DUPLICATE, *params])
