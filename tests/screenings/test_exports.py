@@ -196,3 +196,12 @@ def test_an_export_names_each_numbers_phone_column(client, hr, screen):
         ("2", "work phone", "+12065550101"),
         ("2", "mobile", "+12065550102"),
     ]
+
+
+def test_an_evidence_report_without_any_place_says_so_instead_of_an_empty_table(client, legal):
+    number = ListedNumberFactory(e164=NUMBER)
+    ContactFactory(number=number, operation=OperationFactory(city="", region="", country=""))
+    client.force_login(legal)
+    page = client.post(reverse("directory:evidence_report"), {"number": NUMBER}).content.decode()
+    assert 'class="report-operations"' not in page
+    assert "No jurisdiction is recorded for the operations in which the number made contact." in page
