@@ -37,6 +37,9 @@ class ContactForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk and "occurred_at" not in self.changed_data:
+            # The widget shows whole seconds: an untouched time keeps the fraction an import stored.
+            cleaned["occurred_at"] = self.instance.occurred_at
         if cleaned.get("operation") and cleaned.get("occurred_at"):
             stored = self.instance if self.instance.pk else None
             try:

@@ -168,3 +168,14 @@ def test_a_contact_an_import_accepted_outside_the_dates_keeps_them_when_edited(c
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.notes == "Checked again"
+
+
+def test_a_contact_with_a_fraction_of_a_second_keeps_it_when_only_its_notes_change(curator_client, spokane):
+    """The form shows whole seconds; an imported time outside the operation's dates is not 'changed' by that."""
+    stored_at = datetime(2019, 2, 1, 10, 0, 0, 500000, tzinfo=UTC)
+    contact = ContactFactory(operation=spokane, occurred_at=stored_at)
+    fields = {"number": contact.number.pk, **contact_fields(spokane, "2019-02-01"), "notes": "Checked again"}
+    response = curator_client.post(reverse("admin:directory_contact_change", args=[contact.pk]), fields)
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.notes, contact.occurred_at) == ("Checked again", stored_at)
