@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -82,6 +82,10 @@ def parse_row(values: dict[str, str], region: str) -> ParsedRow:
         raise RowRejected(f"occurred_at {values['occurred_at']!r} is not an ISO 8601 date and time") from None
     if occurred_at.tzinfo is None:
         raise RowRejected(f"occurred_at {values['occurred_at']!r} has no time zone (add +00:00 or Z)")
+    try:
+        occurred_at = occurred_at.astimezone(UTC)  # stored in UTC; an offset of seconds is written as such
+    except OverflowError:
+        raise RowRejected(f"occurred_at {values['occurred_at']!r} is out of range") from None
     channel = values["channel"].strip().lower()
     if channel not in CHANNELS:
         raise RowRejected(f"channel {values['channel']!r} must be call or text")
@@ -373,13 +377,15 @@ def _commit_batch(contact_import: ContactImport, book: OperationBook, index: int
     """One batch, its report and the job's progress in one transaction; a batch already stored is left alone.
 
     A number the batch adds contacts to may be deleted (by the retention purge) before the batch
-    commits; the commit then fails on the contacts' foreign key, and the batch is written once more,
-    adding the number again.
+    commits, or the curator who started the import; the commit then fails on a foreign key, and the
+    batch is written once more, adding the number again.
     """
     try:
         _write_batch(contact_import, book, index, rows)
     except IntegrityError:
-        logger.info("import %s: batch %d lost a number to a deletion; writing it again", contact_import.pk, index)
+        logger.info("import %s: batch %d broke a foreign key at commit; writing it again", contact_import.pk, index)
+        book.known.clear()  # an operation the failed attempt created was rolled back with it
+        contact_import.refresh_from_db(fields=["created_by"])  # the curator may have been deleted meanwhile
         _write_batch(contact_import, book, index, rows)
 
 

@@ -112,6 +112,8 @@ def write_contacts(staged: list[StagedContact], *, actor_id: int | None, now: da
         record_creations(cursor, Contact, list(added.values()), actor_id=actor_id, now=now)
         gained = {key[0] for key in added} - set(new_numbers)
         refresh_summaries(cursor, sorted(gained))
+        for table, _ in (NUMBERS_STAGING, CONTACTS_STAGING):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
     return _fates(staged, numbers, added)
 
 

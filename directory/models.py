@@ -88,6 +88,7 @@ class ListedNumber(models.Model):
     history = HistoricalRecords(
         excluded_fields=["first_contact_at", "last_contact_at", "contact_count"],
         no_db_index=["e164", "region", "status"],
+        user_db_constraint=False,
     )
 
     objects = ListedNumberQuerySet.as_manager()
@@ -135,7 +136,10 @@ class Contact(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     # A contact's history is read by its id, and purged by date once a day (a scan is fine then).
-    history = HistoricalRecords(no_db_index=["number", "operation", "occurred_at", "recorded_by"])
+    # Its user, like recorded_by, has no database constraint: an import writes a history row a contact.
+    history = HistoricalRecords(
+        no_db_index=["number", "operation", "occurred_at", "recorded_by"], user_db_constraint=False
+    )
 
     class Meta:
         ordering = ["-occurred_at"]

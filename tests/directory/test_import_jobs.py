@@ -1,7 +1,7 @@
 """Contact imports as background jobs: the report, restarts, the rules on operations, the admin page and the API."""
 
 import csv
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from directory import importing, ingestion
 from directory.models import Contact, ContactImport, ContactImportFile, ListedNumber, Operation
 from directory.signals import contacts_added
-from tests.factories import ContactFactory, ListedNumberFactory, OperationFactory
+from tests.factories import ContactFactory, ListedNumberFactory, OperationFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +154,58 @@ def test_a_number_deleted_while_its_batch_is_written_is_added_again(monkeypatch)
     listed = ListedNumber.objects.get(e164="+12062264011")
     assert listed.pk != number.pk
     assert (listed.contact_count, listed.contacts.count()) == (1, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_written_again_creates_its_new_operation_again(monkeypatch):
+    """The first attempt's new operation went with its rollback: the second attempt must not use it."""
+    number = ListedNumberFactory(e164="+12062264011")
+    known = ingestion._known
+
+    def deleted_meanwhile(cursor, e164s):
+        found = known(cursor, e164s)
+        monkeypatch.setattr(ingestion, "_known", known)
+        # As the retention purge's deletion, committed before this batch: the batch's commit fails.
+        cursor.execute("DELETE FROM directory_listednumber WHERE id = %s", [number.pk])
+        return found
+
+    monkeypatch.setattr(ingestion, "_known", deleted_meanwhile)
+    data = (HEADER + "+12062264011,2024-03-02T10:00:00Z,call,New op\n").encode()
+    report = importing.import_contacts(data, create_operations=True)
+    assert as_tuples(report.rows) == [(2, "added", "+12062264011", "")]
+    assert Contact.objects.get().operation == Operation.objects.get(name="New op")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_curator_deleted_while_the_import_runs_does_not_stop_it(monkeypatch, small_batches, samples):
+    curator = StaffFactory()
+    job = importing.create_import(
+        data=(samples / "contacts.csv").read_bytes(), actor=curator, create_operations=True, queue=False
+    )
+    commit_batch = importing._commit_batch
+
+    def then_the_curator_goes(contact_import, book, index, rows):
+        commit_batch(contact_import, book, index, rows)
+        if index == 0:
+            type(curator).objects.filter(pk=curator.pk).delete()
+
+    monkeypatch.setattr(importing, "_commit_batch", then_the_curator_goes)
+    importing.run_import(str(job.pk))
+    job.refresh_from_db()
+    assert (job.status, job.counts["added"]) == (ContactImport.Status.DONE, 1022)
+
+
+def test_a_time_out_of_range_is_rejected_on_its_row():
+    OperationFactory(name="Op")
+    data = (
+        HEADER + "+12062264011,0001-01-01T00:00:00+01:00,call,Op\n+12062264012,2024-03-02T10:00:00+05:30:15,call,Op\n"
+    )
+    report = importing.import_contacts(data.encode())
+    assert as_tuples(report.rows) == [
+        (2, "rejected", "+12062264011", "occurred_at '0001-01-01T00:00:00+01:00' is out of range"),
+        (3, "added", "+12062264012", ""),
+    ]
+    assert Contact.objects.get().occurred_at == datetime(2024, 3, 2, 4, 29, 45, tzinfo=UTC)
 
 
 def test_a_batch_written_twice_adds_nothing_the_second_time(samples):
