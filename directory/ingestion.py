@@ -11,7 +11,6 @@ The unique constraints on numbers and contacts make a batch written twice add no
 time.
 """
 
-import io
 import json
 import logging
 import time
@@ -23,6 +22,7 @@ from django.db import connection
 from django.db.models import Model
 
 from directory.models import Contact, ListedNumber
+from lib.bulk import write_rows
 from lib.phone import describe
 
 logger = logging.getLogger(__name__)
@@ -54,8 +54,6 @@ SELECT number_id, operation_id, occurred_at, channel, '', '', {actor}, {now}
 FROM directory_import_contacts WHERE true ORDER BY number_id, occurred_at, channel, operation_id
 ON CONFLICT DO NOTHING
 RETURNING id, number_id, occurred_at, channel, operation_id"""
-
-KNOWN_NUMBERS_SQL = "SELECT e164, id, status FROM directory_listednumber WHERE {numbers}"
 
 REFRESH_SUMMARY_SQL = """
 UPDATE directory_listednumber
@@ -106,7 +104,8 @@ def write_contacts(staged: list[StagedContact], *, actor_id: int | None, now: da
     now = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         numbers = _numbers(cursor, staged, now)
-        added = _add_contacts(cursor, staged, numbers, actor_id=actor_id, now=now)
+        keys = [_contact_key(numbers[row.e164].id, row.occurred_at, row.channel, row.operation_id) for row in staged]
+        added = _add_contacts(cursor, set(keys), actor_id=actor_id, now=now)
         new_numbers = [number.id for number in numbers.values() if number.added]
         record_creations(cursor, ListedNumber, new_numbers, actor_id=actor_id, now=now)
         record_creations(cursor, Contact, list(added.values()), actor_id=actor_id, now=now)
@@ -114,28 +113,27 @@ def write_contacts(staged: list[StagedContact], *, actor_id: int | None, now: da
         refresh_summaries(cursor, sorted(gained))
         for table, _ in (NUMBERS_STAGING, CONTACTS_STAGING):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-    return _fates(staged, numbers, added)
+    return _fates(staged, keys, numbers, added)
 
 
 def _numbers(cursor, staged: list[StagedContact], now) -> dict[str, Number]:
     """Every number of the batch, as listed now: those the directory has, then those the batch adds."""
-    numbers = _known(cursor, {row.e164 for row in staged})
+    numbers = _known({row.e164 for row in staged})
     new = _new_numbers(staged, numbers)
     if new:
         _fill(cursor, NUMBERS_STAGING, new)
         cursor.execute(INSERT_NUMBERS_SQL.format(now=typed("timestamptz")), [now, now])
         numbers.update((e164, Number(pk, ListedNumber.Status.LISTED, True)) for pk, e164 in cursor.fetchall())
         # Added meanwhile by another import: listed, and its summary is refreshed like any other's.
-        numbers.update(_known(cursor, {row[0] for row in new} - numbers.keys()))
+        numbers.update(_known({row[0] for row in new} - numbers.keys()))
     return numbers
 
 
-def _known(cursor, e164s: set[str]) -> dict[str, Number]:
+def _known(e164s: set[str]) -> dict[str, Number]:
     if not e164s:
         return {}
-    condition, params = values_condition("e164", sorted(e164s))
-    cursor.execute(KNOWN_NUMBERS_SQL.format(numbers=condition), params)
-    return {e164: Number(pk, status, False) for e164, pk, status in cursor.fetchall()}
+    listed = ListedNumber.objects.filter(e164__any_of=e164s).values_list("e164", "id", "status")
+    return {e164: Number(pk, status, False) for e164, pk, status in listed}
 
 
 def _new_numbers(staged: list[StagedContact], known: dict[str, Number]) -> list[tuple]:
@@ -168,10 +166,9 @@ def _contact_key(number_id, occurred_at, channel: str, operation_id) -> tuple:
     return number_id, occurred_at, channel, operation_id
 
 
-def _add_contacts(cursor, staged, numbers: dict[str, Number], *, actor_id, now) -> dict[tuple, int]:
-    """Add the batch's distinct contacts the directory does not have; returns the added ones' ids by key."""
+def _add_contacts(cursor, distinct: set[tuple], *, actor_id, now) -> dict[tuple, int]:
+    """Add these contacts (keys) the directory does not have; returns the added ones' ids by key."""
     adapt = connection.ops.adapt_datetimefield_value
-    distinct = {_contact_key(numbers[row.e164].id, row.occurred_at, row.channel, row.operation_id) for row in staged}
     rows = [(number, operation, adapt(at), channel) for number, at, channel, operation in distinct]
     _fill(cursor, CONTACTS_STAGING, rows)
     cursor.execute(INSERT_CONTACTS_SQL.format(actor=typed("bigint"), now=typed("timestamptz")), [actor_id, now])
@@ -188,29 +185,17 @@ def _fill(cursor, staging: tuple[str, str], rows: list[tuple]) -> None:
     cursor.execute(
         f"CREATE TEMPORARY TABLE {table} ({columns.format(datetime='timestamptz' if postgresql else 'datetime')})"
     )
+    write_rows(cursor, table, rows)
     if postgresql:
-        text = "".join("\t".join(map(str, row)) + "\n" for row in rows)
-        cursor.copy_expert(f"COPY {table} FROM STDIN", io.StringIO(text))
         cursor.execute(f"ANALYZE {table}")
-        return
-    width = len(rows[0]) if rows else 1
-    placeholders = f"({', '.join(['%s'] * width)})"
-    size = max(1, 999 // width)
-    for start in range(0, len(rows), size):
-        part = rows[start : start + size]
-        cursor.execute(
-            f"INSERT INTO {table} VALUES {', '.join([placeholders] * len(part))}",  # noqa: S608  # nosec B608
-            [value for row in part for value in row],
-        )
 
 
-def _fates(staged: Iterable[StagedContact], numbers: dict[str, Number], added: dict[tuple, int]) -> list[WrittenRow]:
+def _fates(staged: Iterable[StagedContact], keys: list[tuple], numbers: dict[str, Number], added: dict[tuple, int]):
     """The first row of each contact added it; every other row found its contact already there."""
     claimed: set[tuple] = set()
     written = []
-    for row in staged:
+    for row, key in zip(staged, keys, strict=True):
         number = numbers[row.e164]
-        key = _contact_key(number.id, row.occurred_at, row.channel, row.operation_id)
         contact_id = added.get(key) if key not in claimed else None
         claimed.add(key)
         written.append(WrittenRow(row.row, contact_id, contact_id is not None, number.id, number.status))

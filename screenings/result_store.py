@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from django.db import connection
 
 from directory.matching import MatchResult, Outcome
+from lib.bulk import write_rows
 from lib.phone_lists import ListRow
 from screenings.models import Screening, ScreeningResult
 
@@ -58,44 +59,20 @@ def outside_window_detail(result: MatchResult) -> dict | None:
 
 
 def insert_results(screening: Screening, results: list[tuple]) -> None:
-    """Write results, each (chunk index, row, column, *stored_fields).
-
-    A million-row list has tens of thousands of results; model instances and bulk_create cost
-    several times what the database does. PostgreSQL takes them with COPY, others in multi-row INSERTs.
-    """
+    """Write results, each (chunk index, row, column, *stored_fields), in one go (lib.bulk)."""
     if not results:
         return
     fields = [ScreeningResult._meta.get_field(name) for name in RESULT_FIELDS]
     screening_id = str(fields[0].get_db_prep_value(screening.pk, connection))
     rows = [
         (screening_id, chunk_index, row, column, raw[:255], label[:255], e164, outcome, reason[:200], *rest)
-        for chunk_index, row, column, raw, label, e164, outcome, reason, *rest in results
+        + (json_or_none(evidence), json_or_none(detail))
+        for chunk_index, row, column, raw, label, e164, outcome, reason, *rest, evidence, detail in results
     ]
     quote = connection.ops.quote_name
     table, columns = quote(ScreeningResult._meta.db_table), ", ".join(quote(field.column) for field in fields)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(copy_text(rows)))
-            return
-        one_row, size = f"({', '.join(['%s'] * len(fields))})", connection.ops.bulk_batch_size(fields, rows) or 1
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            values = ", ".join([one_row] * len(batch))
-            params = [value for row in batch for value in (*row[:-2], *map(json_or_none, row[-2:]))]
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608  # nosec B608
-
-
-# COPY's text format: a backslash, line break or tab inside a value is written as an escape.
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
-def copy_text(rows: list[tuple]) -> str:
-    """Rows in COPY's text format; the last two values (evidence, detail) as JSON, NULL as \\N."""
-    lines = []
-    for row in rows:
-        values = [*row[:-2], *map(json_or_none, row[-2:])]
-        lines.append("\t".join("\\N" if value is None else str(value).translate(COPY_ESCAPES) for value in values))
-    return "\n".join(lines) + "\n"
+        write_rows(cursor, table, rows, columns)
 
 
 def json_or_none(value) -> str | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connections
+from django.db import connection, connections
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -137,8 +137,8 @@ def test_a_number_deleted_while_its_batch_is_written_is_added_again(monkeypatch)
     OperationFactory(name="Op")
     known = ingestion._known
 
-    def deleted_meanwhile(cursor, e164s):
-        found = known(cursor, e164s)
+    def deleted_meanwhile(e164s):
+        found = known(e164s)
         monkeypatch.setattr(ingestion, "_known", known)
         other = connections.create_connection("default")  # another process, its deletion committed at once
         try:
@@ -162,11 +162,12 @@ def test_a_batch_written_again_creates_its_new_operation_again(monkeypatch):
     number = ListedNumberFactory(e164="+12062264011")
     known = ingestion._known
 
-    def deleted_meanwhile(cursor, e164s):
-        found = known(cursor, e164s)
+    def deleted_meanwhile(e164s):
+        found = known(e164s)
         monkeypatch.setattr(ingestion, "_known", known)
         # As the retention purge's deletion, committed before this batch: the batch's commit fails.
-        cursor.execute("DELETE FROM directory_listednumber WHERE id = %s", [number.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM directory_listednumber WHERE id = %s", [number.pk])
         return found
 
     monkeypatch.setattr(ingestion, "_known", deleted_meanwhile)
