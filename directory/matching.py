@@ -74,23 +74,24 @@ def match_inputs(inputs: list[MatchInput], region: str) -> list[MatchResult]:
     candidates: list[tuple[int, str, str]] = []  # position, E.164, extension
     seen: set[str] = set()
     for position, item in enumerate(inputs):
-        normalized = normalize(item.raw, region)
-        if not normalized.is_valid:
-            results.append(MatchResult(item, Outcome.INVALID, reason=normalized.reason))
-        elif item.assigned_from and item.assigned_to and item.assigned_from > item.assigned_to:
+        raw, held_from, held_to, _ = item
+        _, e164, reason, extension = normalize(raw, region)
+        if e164 is None:
+            results.append(MatchResult(item, Outcome.INVALID, reason=reason))
+        elif held_from and held_to and held_from > held_to:
             results.append(MatchResult(item, Outcome.INVALID, reason=WINDOW_REVERSED))
-        elif normalized.e164 in seen:
-            results.append(MatchResult(item, Outcome.DUPLICATE, normalized.e164, extension=normalized.extension))
+        elif e164 in seen:
+            results.append(MatchResult(item, Outcome.DUPLICATE, e164, "", None, extension))
         else:
-            seen.add(normalized.e164)
+            seen.add(e164)
             results.append(None)
-            candidates.append((position, normalized.e164, normalized.extension))
+            candidates.append((position, e164, extension))
     facts = listed_contact_facts(seen)
     for position, e164, extension in candidates:
         item = inputs[position]
         contacts = facts.get(e164)
         if contacts is None:
-            results[position] = MatchResult(item, Outcome.NO_MATCH, e164, extension=extension)
+            results[position] = MatchResult(item, Outcome.NO_MATCH, e164, "", None, extension)
         else:
             results[position] = _decide(item, e164, extension, contacts)
     return results

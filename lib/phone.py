@@ -70,6 +70,13 @@ def normalize(raw: str, region: str | None) -> Normalized:
     if region == "US" and (shape := US_FAST_SHAPE.fullmatch(text)):
         area, exchange, line, rfc_extension, extension = shape.groups()
         return Normalized(text, f"+1{area}{exchange}{line}", "", rfc_extension or extension or "")
+    return _parsed(text, region)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str, region: str | None) -> Normalized:
+    """`normalize` through phonenumbers. The same few words fill many rows of a list ("n/a", "tbd",
+    "#REF!"), so the last inputs' results are kept: each is parsed once."""
     if not text.strip():
         return Normalized(raw=text, e164=None, reason="empty")
     try:

@@ -26,8 +26,10 @@ from screenings.result_store import (
     insert_results,
     name_first_cells,
     outcomes_at,
+    pack_numbers,
     pack_rows,
     stored_fields,
+    unpack_numbers,
     unpack_rows,
 )
 
@@ -184,6 +186,7 @@ class ChunkOutcome:
 
 
 FIRST_OCCURRENCES = frozenset((Outcome.MATCH, Outcome.OUTSIDE_WINDOW, Outcome.NO_MATCH))
+NO_WINDOW = (None, None)
 
 
 def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
@@ -194,35 +197,41 @@ def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
     """
     places, inputs, bad = [], [], []
     for row, raw, label, held_from, held_to, column in rows:
-        try:
-            window = parse_window(held_from, "assigned_from"), parse_window(held_to, "assigned_to")
-        except ValueError as error:
-            # Its number may be valid and not listed: only the row, its label and why are kept.
-            invalid = MatchResult(MatchInput("", label=label), Outcome.INVALID, reason=str(error))
-            bad.append((int(row), int(column), invalid, None))
-            continue
+        window = NO_WINDOW
+        if held_from or held_to:
+            try:
+                window = parse_window(held_from, "assigned_from"), parse_window(held_to, "assigned_to")
+            except ValueError as error:
+                # Its number may be valid and not listed: only the row, its label and why are kept.
+                invalid = MatchResult(MatchInput("", label=label), Outcome.INVALID, reason=str(error))
+                bad.append((int(row), int(column), invalid, None))
+                continue
         places.append((row, column))
-        inputs.append(MatchInput(raw, *window, label=label))
+        inputs.append(MatchInput(raw, *window, label))
     outcome = ChunkOutcome(bad, dict.fromkeys(Outcome.ALL, 0), [], [], [])
     outcome.counts[Outcome.INVALID] = len(bad)
+    counts, results = outcome.counts, outcome.results
+    first_rows, first_numbers = outcome.first_rows, outcome.first_numbers
     first_of: dict[str, tuple[tuple[int, int], bool]] = {}  # E.164: its first cell here, and whether it is stored
     for (row, column), result in zip(places, match_inputs(inputs, region), strict=True):
-        outcome.counts[result.outcome] += 1
-        here = int(row), int(column)
-        if result.outcome in FIRST_OCCURRENCES:
-            stored = result.outcome != Outcome.NO_MATCH
-            first_of[result.e164] = (here, stored)
-            outcome.first_rows.append(cell_key(row, column))
-            outcome.first_numbers.append(result.e164)
-            if stored:
-                outcome.results.append((*here, result, None))
-                outcome.stored_first_rows.append(cell_key(row, column))
-        elif result.outcome == Outcome.DUPLICATE:
+        kind = result.outcome
+        counts[kind] += 1
+        if kind in FIRST_OCCURRENCES:
+            first_rows.append(cell_key(row, column))
+            first_numbers.append(result.e164)
+            if kind == Outcome.NO_MATCH:  # most numbers of a list: never stored
+                first_of[result.e164] = (None, False)
+                continue
+            here = int(row), int(column)
+            first_of[result.e164] = (here, True)
+            results.append((*here, result, None))
+            outcome.stored_first_rows.append(cell_key(row, column))
+        elif kind == Outcome.DUPLICATE:
             first, first_stored = first_of[result.e164]
             if first_stored:
-                outcome.results.append((*here, result, first))
+                results.append((int(row), int(column), result, first))
         else:
-            outcome.results.append((*here, result, None))
+            results.append((int(row), int(column), result, None))
     return outcome
 
 
@@ -255,7 +264,7 @@ def _store_chunk(screening: Screening, chunk: ScreeningChunk, outcome: ChunkOutc
     monitoring.watch_chunk(screening, chunk.content, outcome.first_rows, outcome.first_numbers)
     chunk.counts = outcome.counts
     chunk.first_rows = ",".join(outcome.first_rows)
-    chunk.first_numbers = ",".join(outcome.first_numbers)
+    chunk.first_numbers = pack_numbers(outcome.first_numbers)
     chunk.stored_first_rows = ",".join(outcome.stored_first_rows)
     chunk.status, chunk.done_at = ScreeningChunk.Status.DONE, timezone.now()
     chunk.save(update_fields=["counts", "first_rows", "first_numbers", "stored_first_rows", "status", "done_at"])
@@ -287,14 +296,18 @@ def finalize_screening(screening_id: str) -> bool:
     for chunk in _chunk_firsts(screening, "counts", "first_rows", "stored_first_rows"):
         for outcome, count in chunk.counts.items():
             counts[outcome] += count
-        rows = dict(zip(chunk.numbers, chunk.first_rows.split(",") if chunk.first_rows else [], strict=True))
+        places = [place for place, number in enumerate(chunk.numbers) if number in repeated]
+        if not places:
+            continue
+        cells = chunk.first_rows.split(",")
         stored = set(chunk.stored_first_rows.split(",")) if chunk.stored_first_rows else set()
         repeats = {}
-        for number in rows.keys() & repeated:  # a chunk holds each of its numbers' first cell once
+        for place in places:  # a chunk holds each of its numbers' first cell once
+            number, first_cell = chunk.numbers[place], cells[place]
             if number in first_of:
-                repeats[rows[number]] = (f"+{number}", *first_of[number])
+                repeats[first_cell] = (f"+{number}", *first_of[number])
             else:
-                first_of[number] = (rows[number], rows[number] in stored)
+                first_of[number] = (first_cell, first_cell in stored)
         if repeats:
             _mark_repeats(screening, chunk.index, repeats, stored, counts)
     screening.chunks.all().delete()
@@ -310,11 +323,10 @@ def finalize_screening(screening_id: str) -> bool:
 
 def _chunk_firsts(screening: Screening, *fields: str):
     """The screening's chunks in file order, one in memory at a time, each with `numbers`: its first
-    numbers as integers (the E.164 digits), a third of the memory of their text for a million of them."""
+    numbers as integers (the E.164 digits, result_store.pack_numbers)."""
     for index in screening.chunks.order_by("index").values_list("index", flat=True):
         chunk = screening.chunks.only("index", "first_numbers", *fields).get(index=index)
-        digits = chunk.first_numbers.replace("+", "")
-        chunk.numbers = list(map(int, digits.split(","))) if digits else []
+        chunk.numbers = unpack_numbers(bytes(chunk.first_numbers))
         yield chunk
 
 

@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+import sys
+from array import array
 from collections.abc import Iterator
 
 from django.db import connection
@@ -22,6 +24,26 @@ def pack_rows(rows: list[ListRow]) -> str:
 def unpack_rows(content: str) -> Iterator[list[str]]:
     """A chunk's numbers as [row number, phone, label, assigned from, assigned to, phone column index]."""
     return csv.reader(io.StringIO(content, newline=""))
+
+
+def pack_numbers(e164s: list[str]) -> bytes:
+    """E.164 numbers as their digits in unsigned 64-bit integers, little-endian: 8 bytes a number.
+
+    Finalize reads every chunk's numbers twice; integers cost a fraction of the text to read and
+    compare. At most 19 digits (lib.phone.E164_MAX_LENGTH) fit, and no country code starts with 0.
+    """
+    numbers = array("Q", [int(e164[1:]) for e164 in e164s])
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers.tobytes()
+
+
+def unpack_numbers(data: bytes) -> array:
+    numbers = array("Q")
+    numbers.frombytes(data)
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
 
 
 # The last two fields are JSON.

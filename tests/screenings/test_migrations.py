@@ -3,6 +3,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from lib.hashing import number_hash
+from screenings.result_store import unpack_numbers
 
 BEFORE = [("screenings", "0007_several_phone_columns_and_drafts")]
 AFTER = [("screenings", "0010_watched_numbers_belong_to_watches")]
@@ -53,4 +54,21 @@ def test_watches_named_with_an_iso_day_are_named_as_pages_write_it(org):
     apps = migrate([("screenings", "0012_watch_names_in_words")])
     names = set(apps.get_model("screenings", "Watch").objects.values_list("name", flat=True))
     assert names == {"phones.csv, 16 Mar 2026", "q1, 2026-04-01.csv, 2 Apr 2026", "kept as it is"}
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the schema the other tests expect
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_screening_running_through_the_upgrade_keeps_its_chunks_first_numbers(org):
+    apps = migrate([("screenings", "0013_result_repeats_index")])
+    screening = apps.get_model("screenings", "Screening").objects.create(
+        organization_id=org.pk, filename="phones.csv", region="US", status="running"
+    )
+    ScreeningChunk = apps.get_model("screenings", "ScreeningChunk")
+    ScreeningChunk.objects.create(
+        screening=screening, index=0, row_count=2, content="", first_numbers="+12065550100,+447700900123"
+    )
+    ScreeningChunk.objects.create(screening=screening, index=1, row_count=1, content="", first_numbers="")
+    apps = migrate([("screenings", "0014_chunk_first_numbers_as_integers")])
+    chunks = apps.get_model("screenings", "ScreeningChunk").objects.order_by("index")
+    assert [list(unpack_numbers(bytes(chunk.first_numbers))) for chunk in chunks] == [[12065550100, 447700900123], []]
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the schema the other tests expect

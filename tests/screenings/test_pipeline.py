@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from lib import phone_lists
 from lib.limits import quota_use
-from screenings import pipeline, services
+from screenings import pipeline, result_store, services
 from screenings.models import Screening, ScreeningChunk, ScreeningResult, ScreeningUpload
 from tests.factories import ContactFactory, ListedNumberFactory
 
@@ -296,3 +296,10 @@ def test_a_number_whose_window_date_is_bad_is_not_kept(hr, screen):
     [row] = ScreeningResult.objects.filter(screening=screening)
     assert (row.row, row.outcome, row.input, row.e164, row.label) == (2, "invalid", "", "", "E1")
     assert "not a date" in row.reason
+
+
+def test_a_chunks_first_numbers_keep_every_digit_of_the_longest_numbers():
+    numbers = ["+12065550100", "+49123456789012345", "+9" + "9" * 18]
+    packed = result_store.pack_numbers(numbers)
+    assert len(packed) == 8 * len(numbers)
+    assert [f"+{number}" for number in result_store.unpack_numbers(packed)] == numbers
