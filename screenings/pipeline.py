@@ -5,9 +5,11 @@ chunk): each claims its work with a conditional UPDATE or a row lock and
 returns early when someone else already did it.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
+import numpy
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -43,15 +45,9 @@ class ScreeningStopped(DomainError):
     """A screening that cannot go on; the message tells the member why."""
 
 
-def chunked(rows: Iterator[ListRow], size: int) -> Iterator[list[ListRow]]:
-    chunk: list[ListRow] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def chunked(rows: Iterable[ListRow], size: int) -> Iterator[list[ListRow]]:
+    rows = iter(rows)
+    return iter(lambda: list(islice(rows, size)), [])
 
 
 def prepare_screening(screening_id: str, on_chunk: Callable[[int], None] | None = None) -> list[int]:
@@ -185,6 +181,7 @@ class ChunkOutcome:
     stored_first_rows: list[str]
 
 
+NO_NUMBERS = unpack_numbers(b"")
 FIRST_OCCURRENCES = frozenset((Outcome.MATCH, Outcome.OUTSIDE_WINDOW, Outcome.NO_MATCH))
 NO_WINDOW = (None, None)
 
@@ -296,14 +293,14 @@ def finalize_screening(screening_id: str) -> bool:
     for chunk in _chunk_firsts(screening, "counts", "first_rows", "stored_first_rows"):
         for outcome, count in chunk.counts.items():
             counts[outcome] += count
-        places = [place for place, number in enumerate(chunk.numbers) if number in repeated]
-        if not places:
+        places = numpy.flatnonzero(numpy.isin(chunk.numbers, repeated, assume_unique=True))
+        if not places.size:
             continue
         cells = chunk.first_rows.split(",")
         stored = set(chunk.stored_first_rows.split(",")) if chunk.stored_first_rows else set()
         repeats = {}
-        for place in places:  # a chunk holds each of its numbers' first cell once
-            number, first_cell = chunk.numbers[place], cells[place]
+        for place in places.tolist():  # a chunk holds each of its numbers' first cell once
+            number, first_cell = int(chunk.numbers[place]), cells[place]
             if number in first_of:
                 repeats[first_cell] = (f"+{number}", *first_of[number])
             else:
@@ -330,18 +327,15 @@ def _chunk_firsts(screening: Screening, *fields: str):
         yield chunk
 
 
-def _numbers_in_several_chunks(screening: Screening) -> set[int]:
-    """The numbers whose first cell in one chunk repeats a number of an earlier chunk.
+def _numbers_in_several_chunks(screening: Screening) -> numpy.ndarray:
+    """The numbers that have a first cell in more than one chunk, sorted.
 
     Only these need their first cell in the file kept; a million-row file has a few thousand of them.
+    Its 930,000 first numbers take 7 MB here, sorted in C.
     """
-    seen: set[int] = set()
-    repeated: set[int] = set()
-    for chunk in _chunk_firsts(screening):
-        numbers = set(chunk.numbers)
-        repeated |= numbers & seen
-        seen |= numbers
-    return repeated
+    firsts = [chunk.numbers for chunk in _chunk_firsts(screening)]
+    numbers, chunks = numpy.unique(numpy.concatenate(firsts) if firsts else NO_NUMBERS, return_counts=True)
+    return numbers[chunks > 1]
 
 
 def _mark_repeats(
