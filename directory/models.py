@@ -73,6 +73,7 @@ class ListedNumber(models.Model):
         UNDER_REVIEW = "under_review", "Under review"
         REMOVED = "removed", "Removed"
 
+    # Compared byte by byte on PostgreSQL (migration 0009, lib.db_storage): altering this field resets that.
     e164 = models.CharField("number", max_length=E164_MAX_LENGTH)
     region = models.CharField(max_length=2, blank=True)
     number_type = models.CharField(max_length=32, blank=True)
