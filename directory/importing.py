@@ -25,6 +25,7 @@ from audit.services import record_event
 from directory.ingestion import StagedContact, WrittenRow, write_contacts
 from directory.models import Contact, ContactImport, ContactImportBatch, ContactImportFile, ListedNumber, Operation
 from directory.services import announce_new_contacts, outside_dates
+from lib.bulk import insert_file
 from lib.phone import normalize
 from lib.tabular import UnreadableFile, csv_rows, decode, line_count
 
@@ -290,7 +291,7 @@ def create_import(
             allow_outside_operation=allow_outside_operation,
             total_rows=max(lines - 1, 0),
         )
-        ContactImportFile.objects.create(contact_import=contact_import, content=data, size=len(data))
+        insert_file(ContactImportFile, contact_import=contact_import, content=data, size=len(data))
         record_event(
             action="directory.contacts_import_queued",
             request=request,

@@ -5,8 +5,9 @@ bulk_create cost several times what the database does.
 """
 
 import io
+import struct
 
-from django.db import connection
+from django.db import connection, models
 
 # COPY's text format: a backslash, line break or tab inside a value is written as an escape.
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
@@ -36,4 +37,41 @@ def write_rows(cursor, table: str, rows: list[tuple], columns: str = "") -> None
         cursor.execute(
             f"INSERT INTO {into} VALUES {', '.join([one_row] * len(part))}",  # noqa: S608  # nosec B608
             [value for row in part for value in row],
+        )
+
+
+# Binary COPY's encoding of each column type a row holding a file has.
+BINARY_ENCODINGS = {
+    "uuid": lambda value: value.bytes,
+    "integer": lambda value: struct.pack("!i", value),
+    "bigint": lambda value: struct.pack("!q", value),
+    "bytea": bytes,
+}
+BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+BINARY_TRAILER = struct.pack("!h", -1)
+
+
+def insert_file(model: type[models.Model], **values) -> None:
+    """Insert one row of `model` whose values include a file's bytes; its other columns get their defaults.
+
+    On PostgreSQL through a binary COPY, which sends the bytes as they are: an INSERT sends them
+    escaped inside its text, for PostgreSQL to parse back (a 23 MB list: 0.44 s, against 0.14 s).
+    Elsewhere, an ordinary create. No signal is sent.
+    """
+    if connection.vendor != "postgresql":
+        model.objects.create(**values)
+        return
+    columns, encoded = [], []
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        if field.is_relation:
+            field, value = field.target_field, value.pk
+        columns.append(connection.ops.quote_name(model._meta.get_field(name).column))
+        encoded.append(BINARY_ENCODINGS[field.db_type(connection)](value))
+    row = struct.pack("!h", len(encoded)) + b"".join(struct.pack("!i", len(value)) + value for value in encoded)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)",
+            io.BytesIO(BINARY_HEADER + row + BINARY_TRAILER),
         )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit.services import record_event, refusal_recorded
 from lib import limits
+from lib.bulk import insert_file
 from lib.errors import DomainError
 from lib.phone import UnknownRegion, clean_region
 from lib.phone_lists import Columns, Inspection, inspect, preview
@@ -67,7 +68,7 @@ def create_screening(
             charged_rows=rows,
             monitor=monitor,
         )
-        ScreeningUpload.objects.create(screening=screening, content=data, size=len(data))
+        insert_file(ScreeningUpload, screening=screening, content=data, size=len(data))
         record_event(
             action="screening.created",
             request=request,
