@@ -25,8 +25,8 @@ from screening_reference import expected_counts, run_reference
 
 OUT = common.ROOT / "bench" / "out" / "screening.json"
 
-TARGET_RATIO = 0.7
-TARGET_WORKER_MIB = 512
+TARGET_RATIO = 0.5
+TARGET_WORKER_MIB = 256
 
 
 def screening_progress(screening: dict) -> str:
