@@ -70,13 +70,13 @@ def normalize(raw: str, region: str | None) -> Normalized:
     if region == "US" and (shape := US_FAST_SHAPE.fullmatch(text)):
         area, exchange, line, rfc_extension, extension = shape.groups()
         return Normalized(text, f"+1{area}{exchange}{line}", "", rfc_extension or extension or "")
-    return _parsed(text, region)
+    if len(text) > phonenumbers.phonenumberutil._MAX_INPUT_STRING_LENGTH:
+        return _parsed(text, region)
+    return _recently_parsed(text, region)
 
 
-@lru_cache(maxsize=4096)
 def _parsed(text: str, region: str | None) -> Normalized:
-    """`normalize` through phonenumbers. The same few words fill many rows of a list ("n/a", "tbd",
-    "#REF!"), so the last inputs' results are kept: each is parsed once."""
+    """`normalize` through phonenumbers."""
     if not text.strip():
         return Normalized(raw=text, e164=None, reason="empty")
     try:
@@ -89,6 +89,12 @@ def _parsed(text: str, region: str | None) -> Normalized:
     extension = parsed.extension or ""
     parsed.extension = None
     return Normalized(raw=text, e164=phonenumbers.format_number(parsed, PhoneNumberFormat.E164), extension=extension)
+
+
+# The same few words fill many rows of a list ("n/a", "tbd", "#REF!"): the last inputs' results are
+# kept, each parsed once. Only inputs phonenumbers reads at all (250 characters at most), so the cache
+# stays small whatever a list holds.
+_recently_parsed = lru_cache(maxsize=4096)(_parsed)
 
 
 class InvalidNumber(DomainError):
