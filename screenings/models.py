@@ -104,7 +104,7 @@ class ScreeningChunk(models.Model):
     """A slice of the list's rows, processed by one task; done at most once.
 
     `content` holds the slice's rows as CSV (row number, phone, label, assigned from,
-    assigned to). `first_rows` (comma-separated "row:column" cells) and `first_numbers`
+    assigned to). `first_rows` (comma-separated "row:column" cells) and `first_numbers_packed`
     (result_store.pack_numbers) hold, in the same order, the cell and number of each number's
     first valid cell in the slice, and `stored_first_rows` those of them stored as results, for
     the file-wide duplicate pass. All of it goes when the screening ends.
@@ -119,7 +119,7 @@ class ScreeningChunk(models.Model):
     row_count = models.PositiveIntegerField()
     content = models.TextField()
     first_rows = models.TextField(blank=True)
-    first_numbers = models.BinaryField(default=b"", blank=True)
+    first_numbers_packed = models.BinaryField(default=b"", blank=True)
     stored_first_rows = models.TextField(blank=True)
     counts = models.JSONField(default=dict)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)

@@ -261,10 +261,10 @@ def _store_chunk(screening: Screening, chunk: ScreeningChunk, outcome: ChunkOutc
     monitoring.watch_chunk(screening, chunk.content, outcome.first_rows, outcome.first_numbers)
     chunk.counts = outcome.counts
     chunk.first_rows = ",".join(outcome.first_rows)
-    chunk.first_numbers = pack_numbers(outcome.first_numbers)
+    chunk.first_numbers_packed = pack_numbers(outcome.first_numbers)
     chunk.stored_first_rows = ",".join(outcome.stored_first_rows)
     chunk.status, chunk.done_at = ScreeningChunk.Status.DONE, timezone.now()
-    chunk.save(update_fields=["counts", "first_rows", "first_numbers", "stored_first_rows", "status", "done_at"])
+    chunk.save(update_fields=["counts", "first_rows", "first_numbers_packed", "stored_first_rows", "status", "done_at"])
     Screening.objects.filter(pk=screening.pk).update(processed_rows=F("processed_rows") + chunk.row_count)
 
 
@@ -322,8 +322,8 @@ def _chunk_firsts(screening: Screening, *fields: str):
     """The screening's chunks in file order, one in memory at a time, each with `numbers`: its first
     numbers as integers (the E.164 digits, result_store.pack_numbers)."""
     for index in screening.chunks.order_by("index").values_list("index", flat=True):
-        chunk = screening.chunks.only("index", "first_numbers", *fields).get(index=index)
-        chunk.numbers = unpack_numbers(bytes(chunk.first_numbers))
+        chunk = screening.chunks.only("index", "first_numbers_packed", *fields).get(index=index)
+        chunk.numbers = unpack_numbers(bytes(chunk.first_numbers_packed))
         yield chunk
 
 

@@ -11,5 +11,5 @@ class Migration(migrations.Migration):
     operations = [
         stored_uncompressed("screenings_screeningupload", "content"),
         stored_uncompressed("screenings_screeningdraft", "content"),
-        stored_uncompressed("screenings_screeningchunk", "content", "first_rows", "first_numbers"),
+        stored_uncompressed("screenings_screeningchunk", "content", "first_rows", "first_numbers_packed"),
     ]

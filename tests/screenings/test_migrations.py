@@ -1,5 +1,5 @@
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from lib.hashing import number_hash
@@ -70,5 +70,11 @@ def test_a_screening_running_through_the_upgrade_keeps_its_chunks_first_numbers(
     ScreeningChunk.objects.create(screening=screening, index=1, row_count=1, content="", first_numbers="")
     apps = migrate([("screenings", "0014_chunk_first_numbers_as_integers")])
     chunks = apps.get_model("screenings", "ScreeningChunk").objects.order_by("index")
-    assert [list(unpack_numbers(bytes(chunk.first_numbers))) for chunk in chunks] == [[12065550100, 447700900123], []]
+    assert [list(unpack_numbers(bytes(chunk.first_numbers_packed))) for chunk in chunks] == [
+        [12065550100, 447700900123],
+        [],
+    ]
+    previous_release_save = "UPDATE screenings_screeningchunk SET first_numbers = %s"  # a worker not yet upgraded
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(previous_release_save, ["+12065550100,+12065550102"])
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the schema the other tests expect
