@@ -1,10 +1,10 @@
 """Column settings Django's fields cannot express, made by migrations on PostgreSQL only.
 
-- Large values the product writes once, reads once and deletes are stored uncompressed. PostgreSQL
-  compresses every large value as it writes it (TOAST's pglz); a list of phone numbers, mostly
-  random digits, compresses slowly and little: a 23 MB upload spent 0.6 of the 1.1 s its `INSERT`
-  took compressing it, inside the upload request, and a screening's chunks cost as much again while
-  its file was split. These values live for minutes, so they are stored as they come.
+- Large values the product writes once, reads once and deletes within minutes (uploaded files and
+  the chunks a screening makes of one) are stored uncompressed. PostgreSQL compresses every large
+  value as it writes it (TOAST's pglz); a list of phone numbers, mostly random digits, compresses
+  slowly and little: a 23 MB upload spent 0.6 of the 1.1 s its `INSERT` took compressing it, inside
+  the upload request, and a screening's chunks cost as much again while its file was split.
 - The directory's numbers are compared byte by byte (collation "C"). E.164 text is "+" and digits,
   ordered the same in every collation, but a database created with a language's collation (even
   C.UTF-8 on PostgreSQL 15) compares each pair through the C library's locale rules: a screening

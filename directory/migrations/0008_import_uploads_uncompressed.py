@@ -10,5 +10,4 @@ class Migration(migrations.Migration):
 
     operations = [
         stored_uncompressed("directory_contactimportfile", "content"),
-        stored_uncompressed("directory_contactimportbatch", "report"),
     ]

@@ -8,9 +8,8 @@ UNCOMPRESSED = {
     ("screenings_screeningdraft", "content"),
     ("screenings_screeningchunk", "content"),
     ("screenings_screeningchunk", "first_rows"),
-    ("screenings_screeningchunk", "first_numbers"),
+    ("screenings_screeningchunk", "first_numbers_packed"),
     ("directory_contactimportfile", "content"),
-    ("directory_contactimportbatch", "report"),
 }
 
 
