@@ -18,8 +18,9 @@ def numbers_to_integers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     """The integers get a column of their own and the text's goes: a worker of the previous release
-    still finishing a chunk fails to save it (the chunk is done again), where writing its text into
-    a binary column of the same name would have been read back as wrong numbers."""
+    still finishing a chunk cannot save it and stops that screening with a message (upload again),
+    where writing its text into a binary column of the same name would have been read back as wrong
+    numbers."""
 
     dependencies = [
         ("screenings", "0013_result_repeats_index"),
