@@ -36,9 +36,11 @@ def stored_uncompressed(table: str, *columns: str) -> migrations.RunPython:
 
 
 def compared_bytewise(table: str, column: str, column_type: str) -> migrations.RunPython:
-    """A migration operation: compare this text column byte by byte (its indexes are rebuilt)."""
+    """A migration operation: compare this text column byte by byte. Its indexes are rebuilt, and the
+    table analyzed again: changing a column's type drops the planner's statistics of it."""
 
-    def alter(collation: str) -> str:
-        return f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE {column_type} COLLATE "{collation}"'
+    def alter(collation: str) -> tuple[str, str]:
+        alter_type = f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE {column_type} COLLATE "{collation}"'
+        return alter_type, f'ANALYZE "{table}"'
 
-    return migrations.RunPython(_on_postgresql(alter("C")), _on_postgresql(alter("default")))
+    return migrations.RunPython(_on_postgresql(*alter("C")), _on_postgresql(*alter("default")))

@@ -1,7 +1,10 @@
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = [pytest.mark.django_db, pytest.mark.real_servers]
+from tests.factories import ListedNumberFactory
+
+pytestmark = pytest.mark.real_servers
 
 UNCOMPRESSED = {
     ("screenings_screeningupload", "content"),
@@ -13,6 +16,7 @@ UNCOMPRESSED = {
 }
 
 
+@pytest.mark.django_db
 def test_uploads_and_the_work_made_from_them_are_stored_without_compression():
     """PostgreSQL would compress each upload inside its request (0.6 s of a 23 MB list's 1.1 s INSERT)."""
     with connection.cursor() as cursor:
@@ -22,6 +26,7 @@ def test_uploads_and_the_work_made_from_them_are_stored_without_compression():
         assert set(cursor.fetchall()) >= UNCOMPRESSED
 
 
+@pytest.mark.django_db
 def test_the_directorys_numbers_are_compared_byte_by_byte_through_their_index():
     """Each screening chunk looks up 20,000 numbers in this index: a language's collation slows every comparison."""
     with connection.cursor() as cursor:
@@ -34,3 +39,18 @@ def test_the_directorys_numbers_are_compared_byte_by_byte_through_their_index():
         lookup = "SELECT id FROM directory_listednumber WHERE e164 = ANY(string_to_array(%s, ','))"
         cursor.execute(f"EXPLAIN {lookup}", ["+1"])
         assert "unique_listed_number" in " ".join(line for (line,) in cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_changing_the_numbers_collation_keeps_the_planners_statistics():
+    """`ALTER COLUMN … TYPE` drops a column's statistics; without them for weeks, plans go wrong."""
+    ListedNumberFactory.create_batch(20)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("directory", "0008_import_uploads_uncompressed")])
+    executor.loader.build_graph()
+    executor.migrate([("directory", "0009_numbers_compared_bytewise")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'directory_listednumber' AND attname = 'e164'")
+        assert cursor.fetchone() == (1,)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
