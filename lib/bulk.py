@@ -64,9 +64,9 @@ def insert_file(model: type[models.Model], **values) -> None:
     columns, encoded = [], []
     for name, value in values.items():
         field = model._meta.get_field(name)
+        columns.append(connection.ops.quote_name(field.column))
         if field.is_relation:
             field, value = field.target_field, value.pk
-        columns.append(connection.ops.quote_name(model._meta.get_field(name).column))
         encoded.append(BINARY_ENCODINGS[field.db_type(connection)](value))
     row = struct.pack("!h", len(encoded)) + b"".join(struct.pack("!i", len(value)) + value for value in encoded)
     table = connection.ops.quote_name(model._meta.db_table)

@@ -214,7 +214,8 @@ def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
         kind = result.outcome
         counts[kind] += 1
         if kind in FIRST_OCCURRENCES:
-            first_rows.append(cell_key(row, column))
+            key = cell_key(row, column)
+            first_rows.append(key)
             first_numbers.append(result.e164)
             if kind == Outcome.NO_MATCH:  # most numbers of a list: never stored
                 first_of[result.e164] = (None, False)
@@ -222,7 +223,7 @@ def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
             here = int(row), int(column)
             first_of[result.e164] = (here, True)
             results.append((*here, result, None))
-            outcome.stored_first_rows.append(cell_key(row, column))
+            outcome.stored_first_rows.append(key)
         elif kind == Outcome.DUPLICATE:
             first, first_stored = first_of[result.e164]
             if first_stored:

@@ -79,7 +79,7 @@ def insert_results(screening: Screening, results: list[tuple]) -> None:
     if not results:
         return
     fields = [ScreeningResult._meta.get_field(name) for name in RESULT_FIELDS]
-    screening_id = str(fields[0].get_db_prep_value(screening.pk, connection))
+    screening_id = str(_screening_id(screening))
     rows = [
         (screening_id, chunk_index, row, column, raw[:255], label[:255], e164, outcome, reason[:200], *rest)
         + (json_or_none(evidence), json_or_none(detail))
