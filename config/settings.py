@@ -284,6 +284,14 @@ SCREENING_STALL_SECONDS = envint("SCREENING_STALL_SECONDS", 90, minimum=1)
 SCREENING_MAX_ATTEMPTS = envint("SCREENING_MAX_ATTEMPTS", 5, minimum=1)
 SCREENING_INTERACTIVE_ROWS = envint("SCREENING_INTERACTIVE_ROWS", 50_000, minimum=0)
 CONTACT_IMPORT_BATCH_ROWS = envint("CONTACT_IMPORT_BATCH_ROWS", 20_000, minimum=1)
+# A file longer than one batch is shared into this many parts, written side by side by as many
+# worker processes. SQLite lets one process write at a time: there, one part.
+CONTACT_IMPORT_PARTS = envint(
+    "CONTACT_IMPORT_PARTS", 1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 2, minimum=1
+)
+# A part's task stops after the batch that ends past this many seconds and is sent again, behind the
+# work queued meanwhile: a long import never holds a worker process for long.
+CONTACT_IMPORT_SLICE_SECONDS = envint("CONTACT_IMPORT_SLICE_SECONDS", 15, minimum=1)
 DISPUTES_PER_IP_PER_HOUR = envint("DISPUTES_PER_IP_PER_HOUR", 5, minimum=1)
 DISPUTE_CODES_PER_NUMBER_PER_DAY = envint("DISPUTE_CODES_PER_NUMBER_PER_DAY", 3, minimum=1)
 DISPUTE_CODE_VALID_MINUTES = envint("DISPUTE_CODE_VALID_MINUTES", 10, minimum=1)

@@ -1,12 +1,13 @@
 """Reading an import's per-row report: a page at a time, or whole as CSV safe to open in a spreadsheet."""
 
 import csv
+from collections import Counter
 from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
 
 from audit.services import record_event
-from directory.importing import IMPORT_OUTCOMES, ImportedRow, unpack_report
+from directory.importing import IMPORT_OUTCOMES, ImportedRow, report_rows
 from directory.models import ContactImport
 from lib.result_files import escape_formula
 
@@ -16,16 +17,16 @@ CSV_COLUMNS = ["row", "outcome", "number", "message"]
 class ReportRows:
     """An import's report rows (of one outcome, if given) as a sequence a paginator can count and slice.
 
-    A batch's rows are stored together; a page reads only the batches it falls in.
+    A batch's rows (those of every part) are stored together; a page reads only the batches it falls in.
     """
 
     def __init__(self, contact_import: ContactImport, outcome: str = ""):
         self.contact_import = contact_import
         self.outcome = outcome if outcome in IMPORT_OUTCOMES else ""
-        self.sizes = [
-            (index, counts.get(self.outcome, 0) if self.outcome else sum(counts.values()))
-            for index, counts in contact_import.batches.order_by("index").values_list("index", "counts")
-        ]
+        sizes = Counter()
+        for index, counts in contact_import.batches.values_list("index", "counts"):
+            sizes[index] += counts.get(self.outcome, 0) if self.outcome else sum(counts.values())
+        self.sizes = sorted(sizes.items())
 
     def __len__(self) -> int:
         return sum(size for _, size in self.sizes)
@@ -40,14 +41,7 @@ class ReportRows:
         if not wanted:
             return []
         first = sum(size for index, size in self.sizes if index < wanted[0])
-        return list(self._rows(wanted))[start - first : stop - first]
-
-    def _rows(self, indexes: list[int]) -> Iterator[ImportedRow]:
-        batches = self.contact_import.batches.filter(index__in=indexes).order_by("index")
-        for text in batches.values_list("report", flat=True):
-            for row in unpack_report(text):
-                if not self.outcome or row.outcome == self.outcome:
-                    yield row
+        return list(report_rows(self.contact_import, self.outcome, wanted))[start - first : stop - first]
 
 
 class Echo:
@@ -58,9 +52,8 @@ class Echo:
 def csv_lines(contact_import: ContactImport) -> Iterator[str]:
     writer = csv.writer(Echo())
     yield writer.writerow(CSV_COLUMNS)
-    for text in contact_import.batches.order_by("index").values_list("report", flat=True).iterator():
-        for row in unpack_report(text):
-            yield writer.writerow([row.row, row.outcome, escape_formula(row.number), escape_formula(row.message)])
+    for row in report_rows(contact_import):
+        yield writer.writerow([row.row, row.outcome, escape_formula(row.number), escape_formula(row.message)])
 
 
 def report_csv_response(contact_import: ContactImport, request) -> StreamingHttpResponse:

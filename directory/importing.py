@@ -1,9 +1,11 @@
 """Importing contacts from CSV (`number,occurred_at,channel,operation`) as a background job.
 
-The request only checks that the file can be read and queues the job. A worker reads the file in
-batches: each row is checked and normalized in Python, then each batch is written with set
-operations (directory.ingestion) in one transaction together with its part of the per-row
-report, so a job whose worker died starts again after its last committed batch and adds nothing
+The request only checks that the file can be read and queues the job. A file longer than one
+batch is shared into parts by number (CONTACT_IMPORT_PARTS), each a task of its own, so that two
+worker processes write it side by side. A part reads the whole file in batches and keeps the rows
+of its numbers: each row is checked and normalized in Python, then the part's rows of each batch
+are written with set operations (directory.ingestion) in one transaction together with their
+report, so a part whose worker died starts again after its last committed batch and adds nothing
 twice. A bad row is reported and the rest goes on; a file that cannot be read at all gets one
 clear message. Re-importing the same file adds nothing.
 """
@@ -12,9 +14,12 @@ import csv
 import io
 import logging
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import groupby, islice
+from operator import attrgetter, itemgetter
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,11 +28,20 @@ from django.utils import timezone
 
 from audit.services import record_event
 from directory.ingestion import StagedContact, WrittenRow, write_contacts
-from directory.models import Contact, ContactImport, ContactImportBatch, ContactImportFile, ListedNumber, Operation
+from directory.models import (
+    Contact,
+    ContactImport,
+    ContactImportBatch,
+    ContactImportFile,
+    ContactImportPart,
+    ListedNumber,
+    Operation,
+)
 from directory.services import announce_new_contacts, outside_dates
 from lib.bulk import insert_file
-from lib.phone import normalize
-from lib.tabular import UnreadableFile, csv_rows, decode, line_count
+from lib.jobs import BULK_QUEUE, INTERACTIVE_QUEUE
+from lib.phone import Normalized, normalize
+from lib.tabular import UnreadableFile, decode, line_count, sniff_dialect, text_lines
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +49,7 @@ REQUIRED_COLUMNS = ("number", "occurred_at", "channel", "operation")
 IMPORT_OUTCOMES = ("added", "skipped", "rejected")
 MAX_ATTEMPTS = 5
 GAVE_UP = "This import stopped a worker {attempts} times, so it was stopped. The rows reported were imported."
+UNFINISHED = (ContactImport.Status.QUEUED, ContactImport.Status.RUNNING)
 
 
 class RowRejected(ValueError):
@@ -72,9 +87,8 @@ class ParsedRow:
 CHANNELS = frozenset(Contact.Channel.values)
 
 
-def parse_row(values: dict[str, str], region: str) -> ParsedRow:
-    """The row's number (in `region` when written without a country code), time, channel and operation."""
-    normalized = normalize(values["number"], region)
+def parse_row(values: dict[str, str], normalized: Normalized) -> ParsedRow:
+    """The row's number (as normalized), time, channel and operation."""
     if not normalized.is_valid:
         raise RowRejected(f"number {values['number']!r}: {normalized.reason}")
     try:
@@ -111,11 +125,35 @@ def read_header(rows) -> dict[str, int]:
     return columns
 
 
-def open_rows(data: bytes) -> tuple[dict[str, int], Iterator[list[str]], int]:
+class FileRows:
+    """A file's CSV rows as they are read, and the line of the file the last one ended on."""
+
+    def __init__(self, data: bytes, encoding: str, text: str):
+        self.lines = text_lines(data, encoding)
+        self.reader = csv.reader(self.lines, sniff_dialect(text))
+        self.skipped_lines = 0
+
+    def __iter__(self):
+        return self.reader
+
+    def __next__(self) -> list[str]:
+        return next(self.reader)
+
+    @property
+    def line(self) -> int:
+        return self.skipped_lines + self.reader.line_num
+
+    def skip_to(self, line: int) -> None:
+        """Go on from just after `line` without parsing the lines before it (a row's last line, read before)."""
+        skipped = max(line - self.line, 0)
+        self.skipped_lines += sum(1 for _ in islice(self.lines, skipped))
+
+
+def open_rows(data: bytes) -> tuple[dict[str, int], FileRows, int]:
     """The file's columns, its data rows (not yet read) and its number of lines; UnreadableFile if it cannot be read."""
     text, encoding = decode(data, allow_latin1=False)
     lines = line_count(text)
-    rows = csv_rows(data, encoding, text)
+    rows = FileRows(data, encoding, text)
     try:
         return read_header(rows), rows, lines
     except csv.Error as error:
@@ -194,14 +232,29 @@ class ReadRow:
     rejection: str = ""
 
 
-def read_batch(rows: list[tuple[int, list[str]]], columns: dict[str, int]) -> list[ReadRow]:
-    """Parse a batch of (row number, cells): the part of the checks that needs no database."""
+def part_of(normalized: Normalized, row_number: int, parts: int) -> int:
+    """The part a row belongs to: its number's, so that one part writes every row of a number.
+
+    A row without a usable number touches nothing in the directory: it goes by its row number.
+    """
+    if parts == 1:
+        return 0
+    if normalized.e164 is None:
+        return row_number % parts
+    return zlib.crc32(normalized.e164.encode()) % parts
+
+
+def read_batch(rows: list[tuple[int, list[str]]], columns: dict[str, int], part: int = 0, parts: int = 1):
+    """Parse a batch of (row number, cells), keeping the rows of `part`: the checks that need no database."""
     read = []
     region = settings.DEFAULT_REGION
     for row_number, cells in rows:
         values = row_values(cells, columns)
+        normalized = normalize(values["number"], region)
+        if part_of(normalized, row_number, parts) != part:
+            continue
         try:
-            read.append(ReadRow(row_number, values, parse_row(values, region)))
+            read.append(ReadRow(row_number, values, parse_row(values, normalized)))
         except RowRejected as rejection:
             read.append(ReadRow(row_number, values, None, str(rejection)))
     return read
@@ -209,19 +262,17 @@ def read_batch(rows: list[tuple[int, list[str]]], columns: dict[str, int]) -> li
 
 def import_batch(book: OperationBook, rows: list[ReadRow]) -> BatchResult:
     """Check, then write, one batch of read rows: the report of each of its rows and the new contacts."""
+    return write_batch(book.contact_import, *check_rows(book, rows))
+
+
+def write_batch(
+    contact_import: ContactImport, report: dict[int, ImportedRow], checked: dict[int, CheckedRow]
+) -> BatchResult:
+    """Write a batch's checked rows: the report of each row (`report` holds the rejected ones) and the new contacts."""
     started = time.perf_counter()
-    report, checked = check_rows(book, rows)
-    checked_at = time.perf_counter()
-    contact_import = book.contact_import
     staged = [row.staged for row in checked.values()]
     written = write_contacts(staged, actor_id=contact_import.created_by_id, now=timezone.now())
-    logger.info(
-        "import %s: %d rows checked in %.2f s, written in %.2f s",
-        contact_import.pk,
-        len(rows),
-        checked_at - started,
-        time.perf_counter() - checked_at,
-    )
+    logger.info("import %s: %d rows written in %.2f s", contact_import.pk, len(staged), time.perf_counter() - started)
     report.update(written_rows(checked, written))
     new_contacts = [fate.contact_id for fate in written if fate.added]
     return BatchResult([report[row_number] for row_number in sorted(report)], new_contacts)
@@ -229,6 +280,7 @@ def import_batch(book: OperationBook, rows: list[ReadRow]) -> BatchResult:
 
 def check_rows(book: OperationBook, rows: list[ReadRow]) -> tuple[dict[int, ImportedRow], dict[int, CheckedRow]]:
     """The rejected rows' report, and the rows to write."""
+    started = time.perf_counter()
     report: dict[int, ImportedRow] = {}
     checked: dict[int, CheckedRow] = {}
     for row in rows:
@@ -238,6 +290,8 @@ def check_rows(book: OperationBook, rows: list[ReadRow]) -> tuple[dict[int, Impo
             checked[row.row] = check_row(book, row.row, row.parsed)
         except RowRejected as rejection:
             report[row.row] = ImportedRow(row.row, "rejected", row.values["number"], str(rejection))
+    elapsed = time.perf_counter() - started
+    logger.info("import %s: %d rows checked in %.2f s", book.contact_import.pk, len(rows), elapsed)
     return report, checked
 
 
@@ -281,15 +335,21 @@ def create_import(
     request=None,
     queue: bool = True,
 ) -> ContactImport:
-    """Check that the file can be read, store it and queue its job; nothing is imported in the request."""
+    """Check that the file can be read, store it and queue its parts; nothing is imported in the request."""
     _, _, lines = open_rows(data)
+    total_rows = max(lines - 1, 0)
+    part_count = settings.CONTACT_IMPORT_PARTS if total_rows > settings.CONTACT_IMPORT_BATCH_ROWS else 1
     with transaction.atomic():
         contact_import = ContactImport.objects.create(
             created_by=actor,
             filename=filename[:255],
             create_operations=create_operations,
             allow_outside_operation=allow_outside_operation,
-            total_rows=max(lines - 1, 0),
+            total_rows=total_rows,
+            part_count=part_count,
+        )
+        ContactImportPart.objects.bulk_create(
+            ContactImportPart(contact_import=contact_import, number=part) for part in range(part_count)
         )
         insert_file(ContactImportFile, contact_import=contact_import, content=data, size=len(data))
         record_event(
@@ -299,10 +359,18 @@ def create_import(
             detail={"import": str(contact_import.pk), "file": filename},
         )
         if queue:
-            from directory.tasks import run_contact_import_task
-
-            run_contact_import_task.delay_on_commit(str(contact_import.pk))
+            for part in range(part_count):
+                transaction.on_commit(lambda part=part: queue_part(str(contact_import.pk), part))
     return contact_import
+
+
+def queue_part(import_id: str, part: int) -> None:
+    """Send a part's task: a file of one part to `interactive`, the parts of a long one to `bulk`."""
+    from directory.tasks import run_contact_import_task
+
+    part_count = ContactImport.objects.values_list("part_count", flat=True).get(pk=import_id)
+    queue = BULK_QUEUE if part_count > 1 else INTERACTIVE_QUEUE
+    run_contact_import_task.apply_async((import_id, part), queue=queue)
 
 
 def create_uploaded_import(fields: dict, *, actor, request) -> ContactImport:
@@ -318,95 +386,202 @@ def create_uploaded_import(fields: dict, *, actor, request) -> ContactImport:
     )
 
 
-def run_import(import_id: str) -> None:
-    """Import the file's batches not yet done, then end the job; returns at once if the job has ended."""
-    if not _claim(import_id):
-        return
-    contact_import = ContactImport.objects.select_related("created_by").get(pk=import_id)
-    if contact_import.attempts > MAX_ATTEMPTS:
+def run_import(import_id: str, part: int | None = None, *, deadline: float | None = None) -> bool:
+    """Import one part's batches not yet done (every unfinished part's, one after the other, if `part` is None).
+
+    A part stops after the batch that ends past `deadline` (a `time.monotonic()`), so that the worker
+    process can take other work: True then, and its task is to be sent again. Returns at once if
+    the part has finished or the job has ended. The part that finishes last ends the job.
+    """
+    if part is None:
+        unfinished = ContactImportPart.objects.filter(contact_import_id=import_id, finished_at=None)
+        for number in unfinished.values_list("number", flat=True):
+            run_import(import_id, number)
+        return False
+    attempts = _claim(import_id, part)
+    if attempts is None:
+        return False
+    if attempts > MAX_ATTEMPTS:
         fail_import(import_id, GAVE_UP.format(attempts=MAX_ATTEMPTS))
-        return
+        return False
     data = ContactImportFile.objects.filter(contact_import_id=import_id).values_list("content", flat=True).first()
     if data is None:
         fail_import(import_id, "The uploaded file is gone. Upload it again.")
-        return
+        return False
+    contact_import = ContactImport.objects.select_related("created_by").get(pk=import_id)
     try:
-        _import_batches(contact_import, bytes(data))
+        stopped = _import_part(contact_import, part, bytes(data), deadline)
     except UnreadableFile as error:
-        fail_import(import_id, str(error))
-        return
-    finish_import(import_id)
+        finish_part(import_id, part, error=str(error))
+        return False
+    if stopped:
+        # Stopping on time is not a worker dying: the part's attempts start again.
+        parts = ContactImportPart.objects.filter(contact_import_id=import_id, number=part)
+        parts.update(attempts=0, heartbeat_at=timezone.now())
+        return True
+    finish_part(import_id, part)
+    return False
 
 
-def _claim(import_id: str) -> bool:
-    """Mark the job running (once more if its worker died); False if it has ended."""
+def _claim(import_id: str, part: int) -> int | None:
+    """Mark the part started (once more if its worker died) and the job running.
+
+    Returns the part's attempts, or None if the part or the job has ended.
+    """
     now = timezone.now()
-    return bool(
-        ContactImport.objects.filter(
-            pk=import_id, status__in=[ContactImport.Status.QUEUED, ContactImport.Status.RUNNING]
-        ).update(status=ContactImport.Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1)
-    )
+    with transaction.atomic():
+        claimed = ContactImportPart.objects.filter(
+            contact_import_id=import_id,
+            number=part,
+            finished_at=None,
+            contact_import__status__in=UNFINISHED,
+        ).update(attempts=F("attempts") + 1, heartbeat_at=now)
+        if not claimed:
+            return None
+        jobs = ContactImport.objects.filter(pk=import_id)
+        jobs.update(status=ContactImport.Status.RUNNING)
+        jobs.filter(started_at=None).update(started_at=now)
+        parts = ContactImportPart.objects.filter(contact_import_id=import_id, number=part)
+        return parts.values_list("attempts", flat=True).get()
 
 
-def _import_batches(contact_import: ContactImport, data: bytes) -> None:
+def _import_part(contact_import: ContactImport, part: int, data: bytes, deadline: float | None) -> bool:
+    """Write the part's batches not stored yet, from where it stopped; True if it stopped at `deadline`."""
     columns, rows, _ = open_rows(data)
-    done = set(contact_import.batches.values_list("index", flat=True))
+    batches = contact_import.batches.filter(part=part).order_by("index")
+    stored = list(batches.values_list("index", "end_line", "end_row"))
+    done = {index for index, _, _ in stored}
+    start = _resume_point(stored)
+    rows.skip_to(start.end_line)
     book = OperationBook(contact_import)
     try:
-        for index, batch in enumerate(_batches(rows)):
-            if index not in done:
-                _commit_batch(contact_import, book, index, read_batch(batch, columns))
+        for batch in _batches(rows, start.index, start.row):
+            if batch.index in done:
+                continue
+            read = read_batch(batch.rows, columns, part, contact_import.part_count)
+            _commit_batch(contact_import, book, part, batch, read)
+            if deadline is not None and time.monotonic() >= deadline:
+                return True
     except csv.Error as error:
-        raise unreadable(error, rows.line_num) from None
+        raise unreadable(error, rows.line) from None
+    return False
 
 
-def _batches(rows: Iterator[list[str]]) -> Iterator[list[tuple[int, list[str]]]]:
-    """The file's rows that are not blank, with their spreadsheet row numbers, CONTACT_IMPORT_BATCH_ROWS at a time."""
+@dataclass(frozen=True)
+class Batch:
+    """A batch of the file's rows that are not blank: (row number, cells), the line it ends on, the row after it."""
+
+    index: int
+    rows: list[tuple[int, list[str]]]
+    end_line: int
+    next_row: int
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    index: int
+    end_line: int = 0  # of the batch before
+    row: int = 2
+
+
+def _resume_point(stored: list[tuple[int, int, int]]) -> ResumePoint:
+    """Where a part goes on: after the last of its batches stored one after the other from the first."""
+    point = ResumePoint(0)
+    for index, end_line, end_row in stored:
+        if index != point.index or not end_line:
+            break
+        point = ResumePoint(index + 1, end_line, end_row)
+    return point
+
+
+def _batches(rows: FileRows, index: int = 0, row: int = 2) -> Iterator[Batch]:
+    """The file's rows that are not blank, CONTACT_IMPORT_BATCH_ROWS at a time, numbered as in a spreadsheet."""
     batch = []
     size = settings.CONTACT_IMPORT_BATCH_ROWS
-    for row_number, cells in enumerate(rows, start=2):
+    for row_number, cells in enumerate(rows, start=row):
         if "".join(cells).strip():
             batch.append((row_number, cells))
         if len(batch) == size:
-            yield batch
+            yield Batch(index, batch, rows.line, row_number + 1)
+            index += 1
             batch = []
     if batch:
-        yield batch
+        yield Batch(index, batch, rows.line, batch[-1][0] + 1)
 
 
-def _commit_batch(contact_import: ContactImport, book: OperationBook, index: int, rows: list[ReadRow]) -> None:
-    """One batch, its report and the job's progress in one transaction; a batch already stored is left alone.
+def _commit_batch(contact_import: ContactImport, book: OperationBook, part: int, batch: Batch, rows: list[ReadRow]):
+    """A part's rows of one batch, with their report, in one transaction; a batch already stored is left alone.
 
-    A number the batch adds contacts to may be deleted (by the retention purge) before the batch
-    commits, or the curator who started the import; the commit then fails on a foreign key, and the
-    batch is written once more, adding the number again.
+    The rows are checked first, outside the transaction: an operation the import creates is
+    committed at once, so two parts creating operations never wait for each other. A number the
+    batch adds contacts to may be deleted (by the retention purge) before the batch commits, or an
+    operation; the commit then fails on a foreign key, and the batch is checked and written once
+    more, adding the number again.
     """
     try:
-        _write_batch(contact_import, book, index, rows)
+        written = _write_batch(contact_import, part, batch, *check_rows(book, rows))
     except IntegrityError:
-        logger.info("import %s: batch %d broke a foreign key at commit; writing it again", contact_import.pk, index)
-        book.known.clear()  # an operation the failed attempt created was rolled back with it
+        logger.info("import %s: batch %d broke a foreign key at commit; writing again", contact_import.pk, batch.index)
+        book.known.clear()  # an operation may have gone meanwhile
         contact_import.refresh_from_db(fields=["created_by"])  # the curator may have been deleted meanwhile
-        _write_batch(contact_import, book, index, rows)
+        written = _write_batch(contact_import, part, batch, *check_rows(book, rows))
+    if written:
+        # The job's row is shared by its parts: updated after the commit, it is locked for an instant only.
+        ContactImport.objects.filter(pk=contact_import.pk).update(processed_rows=F("processed_rows") + len(rows))
 
 
-def _write_batch(contact_import: ContactImport, book: OperationBook, index: int, rows: list[ReadRow]) -> None:
+def _write_batch(
+    contact_import: ContactImport,
+    part: int,
+    batch: Batch,
+    report: dict[int, ImportedRow],
+    checked: dict[int, CheckedRow],
+) -> bool:
+    """Write the batch unless it is stored or the job has ended; False if nothing was written.
+
+    The part's row is locked for the transaction: a second worker on the same part (a message
+    delivered twice) waits, then finds the batch stored; the other parts go on.
+    """
     with transaction.atomic():
-        job = ContactImport.objects.select_for_update().get(pk=contact_import.pk)
-        if job.is_finished or job.batches.filter(index=index).exists():
-            return
-        result = import_batch(book, rows)
+        ContactImportPart.objects.select_for_update().filter(contact_import_id=contact_import.pk, number=part).get()
+        status = ContactImport.objects.values_list("status", flat=True).get(pk=contact_import.pk)
+        stored = ContactImportBatch.objects.filter(contact_import_id=contact_import.pk, part=part, index=batch.index)
+        if status not in UNFINISHED or stored.exists():
+            return False
+        result = write_batch(contact_import, report, checked)
         ContactImportBatch.objects.create(
-            contact_import=job, index=index, report=pack_report(result.rows), counts=ImportReport(result.rows).counts
+            contact_import_id=contact_import.pk,
+            index=batch.index,
+            part=part,
+            end_line=batch.end_line,
+            end_row=batch.next_row,
+            report=pack_report(result.rows),
+            counts=ImportReport(result.rows).counts,
         )
-        ContactImport.objects.filter(pk=job.pk).update(processed_rows=rows[-1].row - 1, heartbeat_at=timezone.now())
+        ContactImportPart.objects.filter(contact_import_id=contact_import.pk, number=part).update(
+            heartbeat_at=timezone.now()
+        )
         announce_new_contacts(result.new_contacts)
+    return True
 
 
-def finish_import(import_id: str) -> None:
+def finish_part(import_id: str, part: int, error: str = "") -> None:
+    """The part has read the file (to the end, or up to the line `error` names); the last part to finish ends the job.
+
+    Every part reads the same file, so an unreadable line stops each of them there: the job fails
+    with that message once every part has imported the batches before it.
+    """
     with transaction.atomic():
-        job = ContactImport.objects.select_for_update().get(pk=import_id)
+        job = _locked_job(import_id)
         if job.is_finished:
+            return
+        job.parts.filter(number=part).update(finished_at=timezone.now(), error=error)
+        parts = list(job.parts.values_list("finished_at", "error"))
+        if any(finished_at is None for finished_at, _ in parts):
+            return
+        errors = [error for _, error in parts if error]
+        if errors:
+            _end(job, ContactImport.Status.FAILED, counts=_summed_counts(job), error=errors[0])
             return
         counts = _summed_counts(job)
         _end(job, ContactImport.Status.DONE, counts=counts, processed_rows=job.total_rows or job.processed_rows)
@@ -416,11 +591,22 @@ def finish_import(import_id: str) -> None:
 
 
 def fail_import(import_id: str, error: str) -> None:
+    """End the job at once, every part with it; the batches committed so far stay imported and reported."""
     with transaction.atomic():
-        job = ContactImport.objects.select_for_update().get(pk=import_id)
+        job = _locked_job(import_id)
         if job.is_finished:
             return
+        list(job.parts.select_for_update())  # waits for the batches being written to commit
         _end(job, ContactImport.Status.FAILED, counts=_summed_counts(job), error=error)
+
+
+def _locked_job(import_id: str) -> ContactImport:
+    """The job, locked against its other ends; `no_key` lets the parts' batches (which refer to it) commit meanwhile."""
+    return (
+        ContactImport.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("created_by")
+        .get(pk=import_id)
+    )
 
 
 def _summed_counts(job: ContactImport) -> dict[str, int]:
@@ -438,7 +624,7 @@ def _end(job: ContactImport, status: str, **fields) -> None:
 
 
 def import_contacts(data: bytes, **options) -> ImportReport:
-    """Import a whole file in this process, as a worker would, and return its report.
+    """Import a whole file in this process, as workers would, and return its report.
 
     For `manage.py import_contacts --wait` and for tests; `options` are those of `create_import`
     (filename, actor, create_operations, allow_outside_operation). Raises UnreadableFile if the
@@ -452,19 +638,23 @@ def import_contacts(data: bytes, **options) -> ImportReport:
     return ImportReport(list(report_rows(contact_import)))
 
 
-def report_rows(contact_import: ContactImport, outcome: str = "") -> Iterator[ImportedRow]:
-    """The job's per-row report in row order, read batch by batch; only rows of `outcome` if given."""
-    for text in contact_import.batches.order_by("index").values_list("report", flat=True).iterator():
-        for row in unpack_report(text):
-            if not outcome or row.outcome == outcome:
-                yield row
+def report_rows(contact_import: ContactImport, outcome: str = "", indexes=None) -> Iterator[ImportedRow]:
+    """The job's per-row report in row order, read batch by batch (its parts' together).
+
+    Only the rows of `outcome`, and of the batches `indexes`, if given.
+    """
+    batches = contact_import.batches.order_by("index", "part")
+    if indexes is not None:
+        batches = batches.filter(index__in=indexes)
+    for _, parts in groupby(batches.values_list("index", "report").iterator(), key=itemgetter(0)):
+        rows = sorted((row for _, text in parts for row in unpack_report(text)), key=attrgetter("row"))
+        yield from (row for row in rows if not outcome or row.outcome == outcome)
 
 
-def stalled_imports() -> list[str]:
-    """Imports queued long ago and never started, or whose worker has committed nothing for a while."""
+def stalled_parts() -> list[tuple[str, int]]:
+    """Parts of running imports queued long ago and never started, or whose worker has committed nothing for a while."""
     cutoff = timezone.now() - timedelta(seconds=settings.SCREENING_STALL_SECONDS)
-    stalled = ContactImport.objects.filter(
-        Q(status=ContactImport.Status.QUEUED, created_at__lt=cutoff)
-        | Q(status=ContactImport.Status.RUNNING, heartbeat_at__lt=cutoff)
+    stalled = ContactImportPart.objects.filter(finished_at=None, contact_import__status__in=UNFINISHED).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at=None, contact_import__created_at__lt=cutoff)
     )
-    return [str(pk) for pk in stalled.values_list("pk", flat=True)]
+    return [(str(pk), number) for pk, number in stalled.values_list("contact_import_id", "number")]

@@ -155,11 +155,12 @@ class Contact(models.Model):
 
 
 class ContactImport(Job):
-    """A CSV file of contacts imported by a Celery worker, batch by batch (SPEC section 2).
+    """A CSV file of contacts imported by Celery workers, batch by batch (SPEC section 2).
 
-    The file is kept in the database (shared by every worker) only until the job ends. Each
-    batch's contacts and its part of the per-row report are committed together, so a job whose
-    worker died starts again after its last committed batch.
+    The file is kept in the database (shared by every worker) only until the job ends. A long
+    file's rows are shared into parts (ContactImportPart), each written by its own worker process.
+    Each batch's contacts and its part of the per-row report are committed together, so a part
+    whose worker died starts again after its last committed batch.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -174,8 +175,7 @@ class ContactImport(Job):
         default=False, help_text="Contacts dated outside their operation's dates are added, and flagged."
     )
     total_rows = models.PositiveIntegerField(null=True, blank=True, help_text="Estimated from the file's lines.")
-    attempts = models.PositiveIntegerField(default=0)
-    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last batch committed by its worker.")
+    part_count = models.PositiveSmallIntegerField(default=1, help_text="Parts written side by side.")
 
     def __str__(self):
         return f"{self.filename or 'contacts'} ({self.get_status_display()})"
@@ -197,18 +197,45 @@ class ContactImportFile(models.Model):
     size = models.PositiveIntegerField()
 
 
-class ContactImportBatch(models.Model):
-    """One committed batch of an import: what happened to each of its rows.
+class ContactImportPart(models.Model):
+    """The rows of an import that one worker process writes: those of the numbers hashed to it.
 
-    `report` holds one CSV line per reported row (row, outcome, number, message); `counts` the
-    rows per outcome. A stored batch is done: a restarted job skips it.
+    Every row of a number belongs to the same part, so two parts never touch the same number or
+    contact and run side by side, and each writes its rows in file order: the report is the one a
+    single process would give. A part is finished when it has read the whole file; `error` says
+    why it could not read it to the end.
+    """
+
+    contact_import = models.ForeignKey(ContactImport, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveSmallIntegerField()
+    attempts = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last batch committed by its worker.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["contact_import", "number"]
+        constraints = [models.UniqueConstraint(fields=["contact_import", "number"], name="unique_import_part")]
+
+
+class ContactImportBatch(models.Model):
+    """One committed batch of an import's part: what happened to each of the part's rows in it.
+
+    Batch `index` covers the same lines of the file in every part. `report` holds one CSV line per
+    reported row (row, outcome, number, message); `counts` the rows per outcome. A stored batch is
+    done: a restarted part skips it.
     """
 
     contact_import = models.ForeignKey(ContactImport, on_delete=models.CASCADE, related_name="batches")
     index = models.PositiveIntegerField()
+    part = models.PositiveSmallIntegerField(default=0)
+    end_line = models.PositiveIntegerField(default=0, help_text="The file's line its last row ended on.")
+    end_row = models.PositiveIntegerField(default=0, help_text="The row after its last: where the next batch starts.")
     report = models.TextField(blank=True)
     counts = models.JSONField(default=dict)
 
     class Meta:
-        ordering = ["contact_import", "index"]
-        constraints = [models.UniqueConstraint(fields=["contact_import", "index"], name="unique_import_batch")]
+        ordering = ["contact_import", "index", "part"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact_import", "index", "part"], name="unique_import_part_batch")
+        ]

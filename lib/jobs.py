@@ -2,6 +2,10 @@
 
 from django.db import models
 
+# Every worker consumes both queues and takes from them in turn (CELERY_TASK_QUEUES): small jobs
+# go to `interactive`, the parts of big ones to `bulk`, in tasks short enough to let the small by.
+INTERACTIVE_QUEUE, BULK_QUEUE = "interactive", "bulk"
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"

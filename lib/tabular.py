@@ -59,7 +59,12 @@ def csv_rows(data: bytes, encoding: str, text: str) -> "csv._reader":
 
     Holding the whole file as text instead would take up to 4 bytes a character.
     """
-    return csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), sniff_dialect(text))
+    return csv.reader(text_lines(data, encoding), sniff_dialect(text))
+
+
+def text_lines(data: bytes, encoding: str) -> io.TextIOWrapper:
+    """The file's lines, decoded as they are read, their line ends kept as the csv module wants them."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
 
 
 def is_xlsx(data: bytes) -> bool:

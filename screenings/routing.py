@@ -7,9 +7,9 @@ next task of `interactive`.
 
 from django.conf import settings
 
+from lib.jobs import BULK_QUEUE as BULK
+from lib.jobs import INTERACTIVE_QUEUE as INTERACTIVE
 from screenings.models import Screening
-
-INTERACTIVE, BULK = "interactive", "bulk"
 
 
 def queue_for_rows(rows: int) -> str:

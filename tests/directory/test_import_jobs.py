@@ -12,14 +12,37 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from directory import importing, ingestion
-from directory.models import Contact, ContactImport, ContactImportFile, ListedNumber, Operation
+from directory.models import Contact, ContactImport, ContactImportFile, ContactImportPart, ListedNumber, Operation
 from directory.signals import contacts_added
+from directory.tasks import run_contact_import_task
 from tests.factories import ContactFactory, ListedNumberFactory, OperationFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
 FILES = Path(__file__).parent / "import_files"
 HEADER = "number,occurred_at,channel,operation\n"
+
+
+def record_calls(function, calls: list):
+    def recorded(*args, **kwargs):
+        calls.append(args)
+        return function(*args, **kwargs)
+
+    return recorded
+
+
+def killed_after_one_batch(monkeypatch, run) -> None:
+    """`run` an import in a worker that dies right after committing its first batch."""
+    commit_batch = importing._commit_batch
+
+    def die_after_the_first(*args, **kwargs):
+        commit_batch(*args, **kwargs)
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(importing, "_commit_batch", die_after_the_first)
+    with pytest.raises(SystemExit):
+        run()
+    monkeypatch.setattr(importing, "_commit_batch", commit_batch)
 
 
 def golden(name: str) -> list[tuple]:
@@ -54,7 +77,9 @@ def queue_and_run(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def small_batches(settings):
+    """Batches of 100 rows, in one part (on every database)."""
     settings.CONTACT_IMPORT_BATCH_ROWS = 100
+    settings.CONTACT_IMPORT_PARTS = 1
 
 
 def test_the_job_reports_the_sample_directory_as_the_row_by_row_import_did(samples, queue_and_run, small_batches):
@@ -107,18 +132,9 @@ def test_a_job_whose_worker_died_after_its_first_batch_doubles_nothing(samples, 
     """The worker dies after committing one batch; the job run again goes on from there."""
     data = (samples / "contacts.csv").read_bytes()
     job = importing.create_import(data=data, create_operations=True, queue=False)
-    commit_batch = importing._commit_batch
-
-    def die_after_the_first(*args, **kwargs):
-        commit_batch(*args, **kwargs)
-        raise SystemExit("worker killed")
-
-    monkeypatch.setattr(importing, "_commit_batch", die_after_the_first)
-    with pytest.raises(SystemExit):
-        importing.run_import(str(job.pk))
+    killed_after_one_batch(monkeypatch, lambda: importing.run_import(str(job.pk)))
     job.refresh_from_db()
     assert (job.status, job.processed_rows, job.batches.count()) == (ContactImport.Status.RUNNING, 100, 1)
-    monkeypatch.setattr(importing, "_commit_batch", commit_batch)
 
     importing.run_import(str(job.pk))  # the re-delivered task
     importing.run_import(str(job.pk))  # and once more, after the job ended: nothing happens
@@ -185,9 +201,9 @@ def test_the_curator_deleted_while_the_import_runs_does_not_stop_it(monkeypatch,
     )
     commit_batch = importing._commit_batch
 
-    def then_the_curator_goes(contact_import, book, index, rows):
-        commit_batch(contact_import, book, index, rows)
-        if index == 0:
+    def then_the_curator_goes(contact_import, book, part, batch, rows):
+        commit_batch(contact_import, book, part, batch, rows)
+        if batch.index == 0:
             type(curator).objects.filter(pk=curator.pk).delete()
 
     monkeypatch.setattr(importing, "_commit_batch", then_the_curator_goes)
@@ -213,7 +229,7 @@ def test_a_batch_written_twice_adds_nothing_the_second_time(samples):
     """Two workers on one batch (a message delivered twice): the unique constraints keep one contact each."""
     job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), create_operations=True, queue=False)
     columns, rows, _ = importing.open_rows((samples / "contacts.csv").read_bytes())
-    batch = next(importing._batches(rows))
+    batch = next(importing._batches(rows)).rows
     book = importing.OperationBook(job)
     first = importing.import_batch(book, importing.read_batch(batch, columns))
     second = importing.import_batch(book, importing.read_batch(batch, columns))
@@ -225,7 +241,7 @@ def test_a_batch_written_twice_adds_nothing_the_second_time(samples):
 
 def test_a_job_that_keeps_killing_its_worker_is_stopped(samples):
     job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), queue=False)
-    ContactImport.objects.filter(pk=job.pk).update(attempts=importing.MAX_ATTEMPTS)
+    job.parts.update(attempts=importing.MAX_ATTEMPTS)
     importing.run_import(str(job.pk))
     job.refresh_from_db()
     assert job.status == ContactImport.Status.FAILED
@@ -263,6 +279,133 @@ def test_new_contacts_are_announced_once_per_batch(samples, queue_and_run, small
         contacts_added.disconnect(receiver)
     assert len(announced) == 11  # 1,028 rows in batches of 100
     assert sorted(id for ids in announced for id in ids) == sorted(Contact.objects.values_list("pk", flat=True))
+
+
+# A long file shared into parts, written side by side
+
+
+@pytest.fixture
+def two_parts(settings):
+    settings.CONTACT_IMPORT_PARTS = 2
+    settings.CONTACT_IMPORT_BATCH_ROWS = 100
+
+
+def test_a_file_shared_into_two_parts_gets_the_report_of_one_process(samples, queue_and_run, two_parts):
+    job = queue_and_run((samples / "contacts.csv").read_bytes(), create_operations=True)
+
+    assert job.part_count == 2
+    assert set(job.batches.values_list("part", flat=True)) == {0, 1}
+    assert job.status == ContactImport.Status.DONE
+    assert as_tuples(importing.report_rows(job)) == golden("sample_contacts.report.csv")
+    assert (job.counts, job.processed_rows) == ({"added": 1022, "skipped": 0, "rejected": 6}, 1028)
+
+
+def test_every_kind_of_bad_row_is_reported_as_before_when_shared_into_parts(queue_and_run, two_parts, settings):
+    settings.CONTACT_IMPORT_BATCH_ROWS = 5
+    bad_rows_directory()
+    job = queue_and_run((FILES / "bad_rows.csv").read_bytes(), create_operations=True)
+    assert job.part_count == 2
+    assert as_tuples(importing.report_rows(job)) == golden("bad_rows.report.csv")
+    created = Operation.objects.exclude(name="Existing op").count()
+    assert AuditEvent.objects.filter(action="directory.operation_added").count() == created > 0
+
+
+def test_a_number_written_two_ways_is_one_parts_so_its_repeat_is_skipped(queue_and_run, two_parts, settings):
+    """The same contact, written as +1 and nationally, in different batches: the first row adds it."""
+    settings.CONTACT_IMPORT_BATCH_ROWS = 2
+    OperationFactory(name="Op")
+    rows = [f"+1206226{4000 + i},2024-03-02T10:00:00Z,call,Op" for i in range(4)]
+    rows += ["(206) 226-4000,2024-03-02T10:00:00Z,call,Op", "206.226.4003,2024-03-02T10:00:00Z,call,Op"]
+    job = queue_and_run((HEADER + "\n".join(rows) + "\n").encode())
+    assert job.part_count == 2
+    outcomes = [(row.row, row.outcome) for row in importing.report_rows(job)]
+    assert outcomes == [(2, "added"), (3, "added"), (4, "added"), (5, "added"), (6, "skipped"), (7, "skipped")]
+
+
+def test_parts_resume_on_their_own_and_the_last_to_finish_ends_the_job(samples, two_parts, monkeypatch):
+    data = (samples / "contacts.csv").read_bytes()
+    job = importing.create_import(data=data, create_operations=True, queue=False)
+    killed_after_one_batch(monkeypatch, lambda: importing.run_import(str(job.pk), 0))
+    importing.run_import(str(job.pk), 1)
+    job.refresh_from_db()
+    assert job.status == ContactImport.Status.RUNNING  # part 0 has one batch of eleven
+    assert [part.finished_at is None for part in job.parts.all()] == [True, False]
+
+    importing.run_import(str(job.pk), 0)  # its message delivered again
+    importing.run_import(str(job.pk), 1)  # and part 1's: it has finished, nothing happens
+
+    job.refresh_from_db()
+    assert job.status == ContactImport.Status.DONE
+    assert as_tuples(importing.report_rows(job)) == golden("sample_contacts.report.csv")
+    assert (Contact.objects.count(), Contact.history.count()) == (1022, 1022)
+    assert job.parts.get(number=0).attempts == 2
+
+
+def test_only_a_stalled_part_is_sent_again(samples, two_parts, settings):
+    job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), create_operations=True, queue=False)
+    importing.run_import(str(job.pk), 1)
+    settings.SCREENING_STALL_SECONDS = 0
+    assert importing.stalled_parts() == [(str(job.pk), 0)]
+
+
+def test_a_file_broken_half_way_fails_once_every_part_has_read_up_to_it(queue_and_run, two_parts):
+    lines = [f"+1206226{4000 + i},2023-08-26T13:38:00+00:00,call,Op" for i in range(250)]
+    broken = "+12062265000,2023-08-26T13:38:00+00:00,call," + "x" * 200_000
+    OperationFactory(name="Op")
+    job = queue_and_run((HEADER + "\n".join([*lines, broken]) + "\n").encode())
+    assert job.status == ContactImport.Status.FAILED
+    assert job.counts["added"] == 200  # both parts' first two batches, read before the bad line
+    assert "at line 252; the batches before it were imported" in job.error
+    assert ContactImportPart.objects.filter(contact_import=job, error=job.error).count() == 2
+
+
+def test_a_part_stopped_for_good_ends_the_whole_job(samples, two_parts):
+    job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), create_operations=True, queue=False)
+    job.parts.filter(number=1).update(attempts=importing.MAX_ATTEMPTS)
+    importing.run_import(str(job.pk), 1)
+    importing.run_import(str(job.pk), 0)  # the other part, sent before: the job has ended
+    job.refresh_from_db()
+    assert job.status == ContactImport.Status.FAILED
+    assert "stopped a worker 5 times" in job.error
+    assert Contact.objects.count() == 0
+
+
+def test_parts_stop_on_time_and_go_on_where_they_stopped(samples, queue_and_run, two_parts, settings, monkeypatch):
+    """Each task of a part writes one batch, then sends itself again (to the bulk queue); nothing is read twice."""
+    settings.CONTACT_IMPORT_SLICE_SECONDS = 0
+    sent, apply_async = [], run_contact_import_task.apply_async
+
+    def send(args, **options):
+        sent.append((args[1], options["queue"]))
+        return apply_async(args, **options)
+
+    monkeypatch.setattr(run_contact_import_task, "apply_async", send)
+    read = []
+    monkeypatch.setattr(importing, "read_batch", record_calls(importing.read_batch, read))
+
+    job = queue_and_run((samples / "contacts.csv").read_bytes(), create_operations=True)
+
+    assert job.status == ContactImport.Status.DONE
+    assert as_tuples(importing.report_rows(job)) == golden("sample_contacts.report.csv")
+    assert sorted(sent) == sorted([(0, "bulk"), (1, "bulk")] * 12)  # 11 batches each, then the finishing task
+    assert len(read) == 22  # each batch of the file read once by each part
+    assert set(job.parts.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_part_goes_on_after_a_row_of_several_lines(queue_and_run, two_parts, settings):
+    """Where a part stopped is counted in the file's lines, which a quoted cell may break."""
+    settings.CONTACT_IMPORT_SLICE_SECONDS = 0
+    settings.CONTACT_IMPORT_BATCH_ROWS = 2
+    OperationFactory(name="Op")
+    rows = [f"+1206226{4000 + i},2024-03-02T10:00:00Z,call,Op" for i in range(6)]
+    rows[1] = '+12062264001,2024-03-02T10:00:00Z,call,"Op\nsecond line"'
+    rows.insert(3, "")
+    data = (HEADER + "\n".join(rows) + "\n").encode()
+
+    job = queue_and_run(data)
+
+    outcomes = [(row.row, row.outcome) for row in importing.report_rows(job)]
+    assert outcomes == [(2, "added"), (3, "rejected"), (4, "added"), (6, "added"), (7, "added"), (8, "added")]
 
 
 # Contradictions (issue 14)
