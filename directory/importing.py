@@ -38,7 +38,7 @@ from directory.models import (
     Operation,
 )
 from directory.services import announce_new_contacts, outside_dates
-from lib.bulk import insert_file
+from lib.bulk import insert_file, read_file
 from lib.jobs import BULK_QUEUE, INTERACTIVE_QUEUE
 from lib.phone import Normalized, normalize
 from lib.tabular import UnreadableFile, decode, line_count, sniff_dialect, text_lines
@@ -248,11 +248,12 @@ def read_batch(rows: list[tuple[int, list[str]]], columns: dict[str, int], part:
     """Parse a batch of (row number, cells), keeping the rows of `part`: the checks that need no database."""
     read = []
     region = settings.DEFAULT_REGION
+    number_column = columns["number"]
     for row_number, cells in rows:
-        values = row_values(cells, columns)
-        normalized = normalize(values["number"], region)
+        normalized = normalize(cells[number_column] if number_column < len(cells) else "", region)
         if part_of(normalized, row_number, parts) != part:
             continue
+        values = row_values(cells, columns)
         try:
             read.append(ReadRow(row_number, values, parse_row(values, normalized)))
         except RowRejected as rejection:
@@ -404,13 +405,13 @@ def run_import(import_id: str, part: int | None = None, *, deadline: float | Non
     if attempts > MAX_ATTEMPTS:
         fail_import(import_id, GAVE_UP.format(attempts=MAX_ATTEMPTS))
         return False
-    data = ContactImportFile.objects.filter(contact_import_id=import_id).values_list("content", flat=True).first()
+    data = read_file(ContactImportFile.objects.filter(contact_import_id=import_id), "content")
     if data is None:
         fail_import(import_id, "The uploaded file is gone. Upload it again.")
         return False
     contact_import = ContactImport.objects.select_related("created_by").get(pk=import_id)
     try:
-        stopped = _import_part(contact_import, part, bytes(data), deadline)
+        stopped = _import_part(contact_import, part, data, deadline)
     except UnreadableFile as error:
         finish_part(import_id, part, error=str(error))
         return False

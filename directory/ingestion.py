@@ -72,7 +72,7 @@ class StagedContact:
     row: int
     e164: str
     operation_id: int
-    occurred_at: datetime
+    occurred_at: datetime  # aware, in UTC: the key of its contact as `_contact_key` makes it
     channel: str
 
 
@@ -104,7 +104,7 @@ def write_contacts(staged: list[StagedContact], *, actor_id: int | None, now: da
     now = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         numbers = _numbers(cursor, staged, now)
-        keys = [_contact_key(numbers[row.e164].id, row.occurred_at, row.channel, row.operation_id) for row in staged]
+        keys = [(numbers[row.e164].id, row.occurred_at, row.channel, row.operation_id) for row in staged]
         added = _add_contacts(cursor, set(keys), actor_id=actor_id, now=now)
         new_numbers = [number.id for number in numbers.values() if number.added]
         record_creations(cursor, ListedNumber, new_numbers, actor_id=actor_id, now=now)

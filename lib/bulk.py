@@ -75,3 +75,32 @@ def insert_file(model: type[models.Model], **values) -> None:
             f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)",
             io.BytesIO(BINARY_HEADER + row + BINARY_TRAILER),
         )
+
+
+def read_file(rows: models.QuerySet, field: str) -> bytes | None:
+    """The bytes `field` holds in the first of `rows`, or None if there is no row.
+
+    On PostgreSQL through a binary COPY, which sends the bytes as they are: a SELECT sends them as
+    hex text for psycopg2 to parse back (a 61 MB file: 0.55 s, against 0.1 s).
+    """
+    values = rows.values_list(field, flat=True)[:1]
+    if connection.vendor != "postgresql":
+        data = next(iter(values), None)
+        return None if data is None else bytes(data)
+    sql, params = values.query.sql_with_params()
+    copied = io.BytesIO()
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params).decode()
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT binary)", copied)
+    return _first_value(copied.getbuffer())
+
+
+def _first_value(copied: memoryview) -> bytes | None:
+    """The first column of the first row of a binary COPY's output (its header, then rows of length-prefixed values)."""
+    (extension,) = struct.unpack_from("!i", copied, len(BINARY_HEADER) - 4)
+    start = len(BINARY_HEADER) + extension
+    (columns,) = struct.unpack_from("!h", copied, start)
+    if columns < 1:
+        return None
+    (length,) = struct.unpack_from("!i", copied, start + 2)
+    return None if length < 0 else bytes(copied[start + 6 : start + 6 + length])

@@ -18,6 +18,7 @@ from django.utils import timezone
 from audit.services import record_event
 from directory.matching import MatchInput, MatchResult, Outcome, match_inputs
 from lib import limits
+from lib.bulk import read_file
 from lib.errors import DomainError
 from lib.limits import LimitExceeded
 from lib.phone_lists import Layout, ListRow, list_rows, parse_window
@@ -90,10 +91,9 @@ def _split(screening: Screening, on_chunk: Callable[[int], None]) -> list[int]:
     and replaced stops at its next chunk. The quota was charged on an estimate at upload; rows actually
     read are charged as they are read.
     """
-    data = ScreeningUpload.objects.filter(screening=screening).values_list("content", flat=True).first()
+    data = read_file(ScreeningUpload.objects.filter(screening=screening), "content")
     if data is None:
         raise UnreadableFile("The uploaded file is gone. Upload it again.")
-    data = bytes(data)
     layout = Layout.from_dict(screening.layout)
     total = 0
     indexes = []
