@@ -80,7 +80,9 @@ class ListedNumber(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.LISTED)
     status_reason = models.TextField(blank=True)
     first_contact_at = models.DateTimeField(null=True, blank=True)
-    last_contact_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Not indexed: an import updates the summary of hundreds of thousands of numbers, each in place
+    # (migration 0011) only while none of its indexed columns changes.
+    last_contact_at = models.DateTimeField(null=True, blank=True)
     contact_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,8 +1,12 @@
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from tests.factories import ListedNumberFactory
+from directory.importing import import_contacts
+from directory.services import refresh_contact_summary
+from tests.factories import ContactFactory, ListedNumberFactory, OperationFactory
 
 pytestmark = pytest.mark.real_servers
 
@@ -54,3 +58,27 @@ def test_changing_the_numbers_collation_keeps_the_planners_statistics():
         assert cursor.fetchone() == (1,)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def hot_updates() -> tuple[int, int]:
+    """The directory's numbers updated in this transaction, and of those, updated in place (without index writes)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'directory_listednumber'"
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db
+def test_an_import_updates_the_contact_summaries_in_place():
+    """An import updates hundreds of thousands of summaries: an index on them, or full pages, would double the work."""
+    numbers = ListedNumberFactory.create_batch(3)
+    operation = OperationFactory(name="Op")
+    for number in numbers:
+        ContactFactory(number=number, operation=operation, occurred_at=datetime(2024, 3, 1, tzinfo=UTC))
+    refresh_contact_summary(number.pk for number in numbers)
+    before = hot_updates()
+    lines = [f"{number.e164},2024-03-0{day}T10:00:00Z,call,Op" for day, number in enumerate(numbers, start=2)]
+    import_contacts(("number,occurred_at,channel,operation\n" + "\n".join(lines) + "\n").encode())
+    updated, in_place = (after - first for after, first in zip(hot_updates(), before, strict=True))
+    assert updated == in_place == 3
