@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import groupby, islice
 from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -56,8 +57,7 @@ class RowRejected(ValueError):
     """One row cannot be imported; the message says why."""
 
 
-@dataclass
-class ImportedRow:
+class ImportedRow(NamedTuple):
     row: int
     outcome: str  # added, skipped or rejected
     number: str = ""
@@ -76,8 +76,7 @@ class ImportReport:
         return {outcome: self.count(outcome) for outcome in IMPORT_OUTCOMES}
 
 
-@dataclass
-class ParsedRow:
+class ParsedRow(NamedTuple):
     e164: str
     occurred_at: datetime
     channel: str
@@ -189,8 +188,7 @@ class OperationBook:
         return operation
 
 
-@dataclass
-class CheckedRow:
+class CheckedRow(NamedTuple):
     """A row that passed the checks, with the note its report line carries if it is added."""
 
     staged: StagedContact
@@ -222,8 +220,7 @@ class BatchResult:
     new_contacts: list[int]
 
 
-@dataclass
-class ReadRow:
+class ReadRow(NamedTuple):
     """A row of the file as read: its number, its cells by column, and what parsing made of it."""
 
     row: int

@@ -15,8 +15,8 @@ import json
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Model
@@ -65,8 +65,7 @@ FROM (
 WHERE directory_listednumber.id = summary.number_id"""
 
 
-@dataclass(frozen=True)
-class StagedContact:
+class StagedContact(NamedTuple):
     """A row that passed every check, ready to be written."""
 
     row: int
@@ -76,8 +75,7 @@ class StagedContact:
     channel: str
 
 
-@dataclass(frozen=True)
-class WrittenRow:
+class WrittenRow(NamedTuple):
     """What became of a staged row: it added its contact (the first row of a new one) or found it present."""
 
     row: int
@@ -87,8 +85,7 @@ class WrittenRow:
     number_status: str
 
 
-@dataclass(frozen=True)
-class Number:
+class Number(NamedTuple):
     id: int
     status: str
     added: bool  # by this batch
@@ -172,6 +169,8 @@ def _add_contacts(cursor, distinct: set[tuple], *, actor_id, now) -> dict[tuple,
     rows = [(number, operation, adapt(at), channel) for number, at, channel, operation in distinct]
     _fill(cursor, CONTACTS_STAGING, rows)
     cursor.execute(INSERT_CONTACTS_SQL.format(actor=typed("bigint"), now=typed("timestamptz")), [actor_id, now])
+    if connection.vendor == "postgresql":  # aware datetimes already
+        return {(number, at, channel, operation): pk for pk, number, at, channel, operation in cursor.fetchall()}
     return {
         _contact_key(number, at, channel, operation): pk for pk, number, at, channel, operation in cursor.fetchall()
     }
