@@ -18,14 +18,22 @@ class ReportRows:
     """An import's report rows (of one outcome, if given) as a sequence a paginator can count and slice.
 
     A batch's rows (those of every part) are stored together; a page reads only the batches it falls in.
+    While the import runs, only its first batches that every part has written count: its parts go at
+    their own pace, and a batch one part has not written yet would gain rows between two pages.
     """
 
     def __init__(self, contact_import: ContactImport, outcome: str = ""):
         self.contact_import = contact_import
         self.outcome = outcome if outcome in IMPORT_OUTCOMES else ""
-        sizes = Counter()
+        sizes, parts = Counter(), Counter()
         for index, counts in contact_import.batches.values_list("index", "counts"):
             sizes[index] += counts.get(self.outcome, 0) if self.outcome else sum(counts.values())
+            parts[index] += 1
+        if not contact_import.is_finished:
+            written = 0
+            while parts[written] == contact_import.part_count:
+                written += 1
+            sizes = {index: size for index, size in sizes.items() if index < written}
         self.sizes = sorted(sizes.items())
 
     def __len__(self) -> int:

@@ -14,6 +14,7 @@ import csv
 import io
 import logging
 import time
+import uuid
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -336,7 +337,8 @@ def create_import(
     """Check that the file can be read, store it and queue its parts; nothing is imported in the request."""
     _, _, lines = open_rows(data)
     total_rows = max(lines - 1, 0)
-    part_count = settings.CONTACT_IMPORT_PARTS if total_rows > settings.CONTACT_IMPORT_BATCH_ROWS else 1
+    batch_rows = settings.CONTACT_IMPORT_BATCH_ROWS
+    part_count = settings.CONTACT_IMPORT_PARTS if total_rows > batch_rows else 1
     with transaction.atomic():
         contact_import = ContactImport.objects.create(
             created_by=actor,
@@ -345,8 +347,9 @@ def create_import(
             allow_outside_operation=allow_outside_operation,
             total_rows=total_rows,
             part_count=part_count,
+            batch_rows=batch_rows,
         )
-        ContactImportPart.objects.bulk_create(
+        parts = ContactImportPart.objects.bulk_create(
             ContactImportPart(contact_import=contact_import, number=part) for part in range(part_count)
         )
         insert_file(ContactImportFile, contact_import=contact_import, content=data, size=len(data))
@@ -357,18 +360,25 @@ def create_import(
             detail={"import": str(contact_import.pk), "file": filename},
         )
         if queue:
-            for part in range(part_count):
-                transaction.on_commit(lambda part=part: queue_part(str(contact_import.pk), part))
+            for part in parts:
+                transaction.on_commit(lambda part=part: queue_part(str(contact_import.pk), part.number, part.lease))
     return contact_import
 
 
-def queue_part(import_id: str, part: int) -> None:
-    """Send a part's task: a file of one part to `interactive`, the parts of a long one to `bulk`."""
+def queue_part(import_id: str, part: int, lease) -> None:
+    """Send a part's task: a file of one batch to `interactive`, the parts of a longer one to `bulk`."""
     from directory.tasks import run_contact_import_task
 
-    part_count = ContactImport.objects.values_list("part_count", flat=True).get(pk=import_id)
-    queue = BULK_QUEUE if part_count > 1 else INTERACTIVE_QUEUE
-    run_contact_import_task.apply_async((import_id, part), queue=queue)
+    job = ContactImport.objects.values("total_rows", "batch_rows").get(pk=import_id)
+    queue = BULK_QUEUE if (job["total_rows"] or 0) > job["batch_rows"] else INTERACTIVE_QUEUE
+    run_contact_import_task.apply_async((import_id, part, None if lease is None else str(lease)), queue=queue)
+
+
+def requeue_part(import_id: str, part: int) -> None:
+    """Send a part that seems stalled again, under a new lease: a task of its older chain stops at its claim."""
+    lease = uuid.uuid4()
+    if ContactImportPart.objects.filter(contact_import_id=import_id, number=part, finished_at=None).update(lease=lease):
+        queue_part(import_id, part, lease)
 
 
 def create_uploaded_import(fields: dict, *, actor, request) -> ContactImport:
@@ -384,19 +394,20 @@ def create_uploaded_import(fields: dict, *, actor, request) -> ContactImport:
     )
 
 
-def run_import(import_id: str, part: int | None = None, *, deadline: float | None = None) -> bool:
+def run_import(import_id: str, part: int | None = None, *, lease=None, deadline: float | None = None) -> bool:
     """Import one part's batches not yet done (every unfinished part's, one after the other, if `part` is None).
 
-    A part stops after the batch that ends past `deadline` (a `time.monotonic()`), so that the worker
-    process can take other work: True then, and its task is to be sent again. Returns at once if
-    the part has finished or the job has ended. The part that finishes last ends the job.
+    With a `lease`, only while the part holds it. A part stops after the batch that ends past
+    `deadline` (a `time.monotonic()`), so that the worker process can take other work: True then,
+    and its task is to be sent again. Returns at once if the part has finished, the job has ended
+    or the lease has gone to a newer task. The part that finishes last ends the job.
     """
     if part is None:
         unfinished = ContactImportPart.objects.filter(contact_import_id=import_id, finished_at=None)
         for number in unfinished.values_list("number", flat=True):
             run_import(import_id, number)
         return False
-    attempts = _claim(import_id, part)
+    attempts = _claim(import_id, part, lease)
     if attempts is None:
         return False
     if attempts > MAX_ATTEMPTS:
@@ -413,34 +424,36 @@ def run_import(import_id: str, part: int | None = None, *, deadline: float | Non
         finish_part(import_id, part, error=str(error))
         return False
     if stopped:
-        # Stopping on time is not a worker dying: the part's attempts start again.
-        parts = ContactImportPart.objects.filter(contact_import_id=import_id, number=part)
-        parts.update(attempts=0, heartbeat_at=timezone.now())
-        return True
+        # Stopping on time is not a worker dying: the part's attempts start again. A task whose
+        # lease went to a newer one meanwhile is not sent again.
+        return bool(_held(import_id, part, lease).update(attempts=0, heartbeat_at=timezone.now()))
     finish_part(import_id, part)
     return False
 
 
-def _claim(import_id: str, part: int) -> int | None:
+def _held(import_id: str, part: int, lease):
+    """The part, if it is unfinished and (given a lease) still under it."""
+    parts = ContactImportPart.objects.filter(contact_import_id=import_id, number=part, finished_at=None)
+    return parts if lease is None else parts.filter(lease=lease)
+
+
+def _claim(import_id: str, part: int, lease) -> int | None:
     """Mark the part started (once more if its worker died) and the job running.
 
-    Returns the part's attempts, or None if the part or the job has ended.
+    Returns the part's attempts, or None if the job has ended, or the part has finished or is
+    under another lease. The job is locked first, then the part, as everywhere.
     """
     now = timezone.now()
     with transaction.atomic():
-        claimed = ContactImportPart.objects.filter(
-            contact_import_id=import_id,
-            number=part,
-            finished_at=None,
-            contact_import__status__in=UNFINISHED,
-        ).update(attempts=F("attempts") + 1, heartbeat_at=now)
-        if not claimed:
+        job = _locked_job(import_id)
+        if job is None or job.is_finished:
             return None
-        jobs = ContactImport.objects.filter(pk=import_id)
-        jobs.update(status=ContactImport.Status.RUNNING)
-        jobs.filter(started_at=None).update(started_at=now)
-        parts = ContactImportPart.objects.filter(contact_import_id=import_id, number=part)
-        return parts.values_list("attempts", flat=True).get()
+        if not _held(import_id, part, lease).update(attempts=F("attempts") + 1, heartbeat_at=now):
+            return None
+        ContactImport.objects.filter(pk=import_id).update(
+            status=ContactImport.Status.RUNNING, started_at=job.started_at or now
+        )
+        return _held(import_id, part, lease).values_list("attempts", flat=True).get()
 
 
 def _import_part(contact_import: ContactImport, part: int, data: bytes, deadline: float | None) -> bool:
@@ -449,11 +462,13 @@ def _import_part(contact_import: ContactImport, part: int, data: bytes, deadline
     batches = contact_import.batches.filter(part=part).order_by("index")
     stored = list(batches.values_list("index", "end_line", "end_row"))
     done = {index for index, _, _ in stored}
+    if any(not end_line for _, end_line, _ in stored):
+        deadline = None  # batches stored before they kept their place: read on to the end at once
     start = _resume_point(stored)
     rows.skip_to(start.end_line)
     book = OperationBook(contact_import)
     try:
-        for batch in _batches(rows, start.index, start.row):
+        for batch in _batches(rows, contact_import.batch_rows, start.index, start.row):
             if batch.index in done:
                 continue
             read = read_batch(batch.rows, columns, part, contact_import.part_count)
@@ -492,10 +507,9 @@ def _resume_point(stored: list[tuple[int, int, int]]) -> ResumePoint:
     return point
 
 
-def _batches(rows: FileRows, index: int = 0, row: int = 2) -> Iterator[Batch]:
-    """The file's rows that are not blank, CONTACT_IMPORT_BATCH_ROWS at a time, numbered as in a spreadsheet."""
+def _batches(rows: FileRows, size: int, index: int = 0, row: int = 2) -> Iterator[Batch]:
+    """The file's rows that are not blank, `size` at a time, numbered as in a spreadsheet."""
     batch = []
-    size = settings.CONTACT_IMPORT_BATCH_ROWS
     for row_number, cells in enumerate(rows, start=row):
         if "".join(cells).strip():
             batch.append((row_number, cells))
@@ -571,7 +585,7 @@ def finish_part(import_id: str, part: int, error: str = "") -> None:
     """
     with transaction.atomic():
         job = _locked_job(import_id)
-        if job.is_finished:
+        if job is None or job.is_finished:
             return
         job.parts.filter(number=part).update(finished_at=timezone.now(), error=error)
         parts = list(job.parts.values_list("finished_at", "error"))
@@ -592,19 +606,17 @@ def fail_import(import_id: str, error: str) -> None:
     """End the job at once, every part with it; the batches committed so far stay imported and reported."""
     with transaction.atomic():
         job = _locked_job(import_id)
-        if job.is_finished:
+        if job is None or job.is_finished:
             return
         list(job.parts.select_for_update())  # waits for the batches being written to commit
         _end(job, ContactImport.Status.FAILED, counts=_summed_counts(job), error=error)
 
 
-def _locked_job(import_id: str) -> ContactImport:
-    """The job, locked against its other ends; `no_key` lets the parts' batches (which refer to it) commit meanwhile."""
-    return (
-        ContactImport.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("created_by")
-        .get(pk=import_id)
-    )
+def _locked_job(import_id: str) -> ContactImport | None:
+    """The job (None if it was deleted), locked against its other ends; `no_key` lets the parts' batches
+    (which refer to it) commit meanwhile."""
+    jobs = ContactImport.objects.select_for_update(no_key=True, of=("self",)).select_related("created_by")
+    return jobs.filter(pk=import_id).first()
 
 
 def _summed_counts(job: ContactImport) -> dict[str, int]:

@@ -178,6 +178,7 @@ class ContactImport(Job):
     )
     total_rows = models.PositiveIntegerField(null=True, blank=True, help_text="Estimated from the file's lines.")
     part_count = models.PositiveSmallIntegerField(default=1, help_text="Parts written side by side.")
+    batch_rows = models.PositiveIntegerField(default=20_000, help_text="Rows of the file a batch covers.")
 
     def __str__(self):
         return f"{self.filename or 'contacts'} ({self.get_status_display()})"
@@ -210,6 +211,9 @@ class ContactImportPart(models.Model):
 
     contact_import = models.ForeignKey(ContactImport, on_delete=models.CASCADE, related_name="parts")
     number = models.PositiveSmallIntegerField()
+    # The part's task sends itself again after each slice; a part sent again because it seemed
+    # stalled gets a new lease, and a task holding an older one stops: one chain of tasks a part.
+    lease = models.UUIDField(default=uuid.uuid4)
     attempts = models.PositiveIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last batch committed by its worker.")
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -17,7 +17,7 @@ def purge_expired_directory_task() -> None:
 
 
 @shared_task(autoretry_for=(OperationalError, InterfaceError), max_retries=5, retry_backoff=2, retry_backoff_max=60)
-def run_contact_import_task(import_id: str, part: int | None = None) -> None:
+def run_contact_import_task(import_id: str, part: int | None = None, lease: str | None = None) -> None:
     """Import a part of a queued file (all of it if `part` is None, as sent before imports had parts).
 
     A part works for CONTACT_IMPORT_SLICE_SECONDS, then sends itself again, behind the work queued
@@ -25,17 +25,22 @@ def run_contact_import_task(import_id: str, part: int | None = None) -> None:
     """
     deadline = None if part is None else time.monotonic() + settings.CONTACT_IMPORT_SLICE_SECONDS
     try:
-        if importing.run_import(import_id, part, deadline=deadline):
-            importing.queue_part(import_id, part)
+        stopped = importing.run_import(import_id, part, lease=lease, deadline=deadline)
     except (OperationalError, InterfaceError):
         raise
     except Exception:
         logger.exception("contact import %s (part %s) failed", import_id, part)
         importing.fail_import(import_id, "An unexpected error stopped this import. The rows reported were imported.")
+        return
+    if stopped:
+        try:
+            importing.queue_part(import_id, part, lease)
+        except Exception:  # the broker is away: the stalled-import check sends the part again
+            logger.exception("contact import %s: part %s could not be queued again", import_id, part)
 
 
 @shared_task
 def requeue_stalled_imports_task() -> None:
     """Send again the parts of imports whose worker died or whose message was lost."""
     for import_id, part in importing.stalled_parts():
-        importing.queue_part(import_id, part)
+        importing.requeue_part(import_id, part)

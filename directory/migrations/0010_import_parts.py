@@ -1,7 +1,16 @@
+import uuid
+
 import django.db.models.deletion
 from django.db import migrations, models
 
 UNFINISHED = ("queued", "running")
+
+
+def refuse_when_written_in_parts(apps, schema_editor):
+    """Going back: batches were one a file's batch; those of an import written in parts would collide."""
+    ContactImportBatch = apps.get_model("directory", "ContactImportBatch")
+    if ContactImportBatch.objects.filter(part__gt=0).exists():
+        raise RuntimeError("Contact imports were written in parts since: delete them before migrating back.")
 
 
 def one_part_each(apps, schema_editor):
@@ -25,6 +34,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("number", models.PositiveSmallIntegerField()),
+                ("lease", models.UUIDField(default=uuid.uuid4)),
                 ("attempts", models.PositiveIntegerField(default=0)),
                 (
                     "heartbeat_at",
@@ -56,6 +66,11 @@ class Migration(migrations.Migration):
             name="part_count",
             field=models.PositiveSmallIntegerField(default=1, help_text="Parts written side by side."),
         ),
+        migrations.AddField(
+            model_name="contactimport",
+            name="batch_rows",
+            field=models.PositiveIntegerField(default=20000, help_text="Rows of the file a batch covers."),
+        ),
         migrations.AlterModelOptions(
             name="contactimportbatch",
             options={"ordering": ["contact_import", "index", "part"]},
@@ -84,4 +99,6 @@ class Migration(migrations.Migration):
                 fields=("contact_import", "index", "part"), name="unique_import_part_batch"
             ),
         ),
+        # Last, so that going back checks first.
+        migrations.RunPython(migrations.RunPython.noop, refuse_when_written_in_parts),
     ]

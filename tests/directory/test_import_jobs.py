@@ -8,13 +8,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audit.models import AuditEvent
 from directory import importing, ingestion
 from directory.models import Contact, ContactImport, ContactImportFile, ContactImportPart, ListedNumber, Operation
 from directory.signals import contacts_added
-from directory.tasks import run_contact_import_task
+from directory.tasks import requeue_stalled_imports_task, run_contact_import_task
 from tests.factories import ContactFactory, ListedNumberFactory, OperationFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -229,7 +231,7 @@ def test_a_batch_written_twice_adds_nothing_the_second_time(samples):
     """Two workers on one batch (a message delivered twice): the unique constraints keep one contact each."""
     job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), create_operations=True, queue=False)
     columns, rows, _ = importing.open_rows((samples / "contacts.csv").read_bytes())
-    batch = next(importing._batches(rows)).rows
+    batch = next(importing._batches(rows, job.batch_rows)).rows
     book = importing.OperationBook(job)
     first = importing.import_batch(book, importing.read_batch(batch, columns))
     second = importing.import_batch(book, importing.read_batch(batch, columns))
@@ -406,6 +408,75 @@ def test_a_part_goes_on_after_a_row_of_several_lines(queue_and_run, two_parts, s
 
     outcomes = [(row.row, row.outcome) for row in importing.report_rows(job)]
     assert outcomes == [(2, "added"), (3, "rejected"), (4, "added"), (6, "added"), (7, "added"), (8, "added")]
+
+
+def test_a_broker_away_when_a_part_sends_itself_again_only_delays_it(samples, queue_and_run, two_parts, settings):
+    """The part stays unfinished, and the stalled-import check sends it again."""
+    settings.CONTACT_IMPORT_SLICE_SECONDS = 0
+    sent, apply_async = [], run_contact_import_task.apply_async
+
+    def broker_away_once_started(args, **options):
+        sent.append(args[1])
+        if args[1] == 0 and sent.count(0) == 2:  # part 0 sending itself again, after its first slice
+            raise KombuOperationalError("Connection refused")
+        return apply_async(args, **options)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(run_contact_import_task, "apply_async", broker_away_once_started)
+        job = queue_and_run((samples / "contacts.csv").read_bytes(), create_operations=True)
+    assert (job.status, job.error) == (ContactImport.Status.RUNNING, "")
+    assert ContactImportFile.objects.filter(contact_import=job).exists()
+
+    settings.SCREENING_STALL_SECONDS = 0
+    settings.CONTACT_IMPORT_SLICE_SECONDS = 600
+    requeue_stalled_imports_task()
+
+    job.refresh_from_db()
+    assert job.status == ContactImport.Status.DONE
+    assert as_tuples(importing.report_rows(job)) == golden("sample_contacts.report.csv")
+
+
+def test_a_part_sent_again_under_a_new_lease_stops_its_older_task(samples, two_parts):
+    job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), create_operations=True, queue=False)
+    older = job.parts.get(number=0).lease
+    importing.requeue_part(str(job.pk), 0)  # eager: the new task imports the part
+    newer = job.parts.get(number=0).lease
+    assert newer != older
+    batches = job.batches.count()
+
+    assert importing.run_import(str(job.pk), 0, lease=older, deadline=0) is False
+    assert importing.run_import(str(job.pk), 1, lease=job.parts.get(number=1).lease, deadline=0) is True
+    assert job.batches.filter(part=0).count() == 11
+    assert job.batches.count() == batches + 1
+
+
+def test_a_running_imports_report_pages_show_only_batches_every_part_has_written(samples, two_parts, staff_api):
+    job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), create_operations=True, queue=False)
+    url = reverse("api:contact-import-rows", args=[job.pk])
+    importing.run_import(str(job.pk), 0)  # part 0 has written every batch, part 1 none
+    importing.run_import(str(job.pk), 1, deadline=0)  # part 1 its first
+    first = staff_api.get(url, {"page_size": 500}).json()
+    assert first["count"] == len(first["results"]) > 0
+    assert [row["row"] for row in first["results"]] == list(range(2, 102))  # batch 0
+
+    importing.run_import(str(job.pk), 1)
+    page = staff_api.get(url).json()
+    rows = page["results"]
+    while page["next"]:
+        page = staff_api.get(page["next"]).json()
+        rows += page["results"]
+    assert [tuple(row.values()) for row in rows] == golden("sample_contacts.report.csv")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_back_past_parts_is_refused_once_an_import_was_written_in_parts(samples, two_parts):
+    job = importing.create_import(data=(samples / "contacts.csv").read_bytes(), create_operations=True, queue=False)
+    importing.run_import(str(job.pk))
+    executor = MigrationExecutor(connection)
+    with pytest.raises(RuntimeError, match="written in parts"):
+        executor.migrate([("directory", "0009_numbers_compared_bytewise")])
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 # Contradictions (issue 14)
