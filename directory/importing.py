@@ -16,6 +16,7 @@ import logging
 import time
 import uuid
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -69,12 +70,10 @@ class ImportedRow(NamedTuple):
 class ImportReport:
     rows: list[ImportedRow] = field(default_factory=list)
 
-    def count(self, outcome: str) -> int:
-        return sum(1 for row in self.rows if row.outcome == outcome)
-
     @property
     def counts(self) -> dict[str, int]:
-        return {outcome: self.count(outcome) for outcome in IMPORT_OUTCOMES}
+        found = Counter(row.outcome for row in self.rows)
+        return {outcome: found[outcome] for outcome in IMPORT_OUTCOMES}
 
 
 class ParsedRow(NamedTuple):
@@ -315,7 +314,7 @@ def written_rows(checked: dict[int, CheckedRow], written: list[WrittenRow]) -> d
 
 def pack_report(rows: list[ImportedRow]) -> str:
     text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows((row.row, row.outcome, row.number, row.message) for row in rows)
+    csv.writer(text, lineterminator="\n").writerows(rows)  # each (row, outcome, number, message)
     return text.getvalue()
 
 

@@ -184,9 +184,7 @@ def _fill(cursor, staging: tuple[str, str], rows: list[tuple]) -> None:
     cursor.execute(
         f"CREATE TEMPORARY TABLE {table} ({columns.format(datetime='timestamptz' if postgresql else 'datetime')})"
     )
-    write_rows(cursor, table, rows)
-    if postgresql:
-        cursor.execute(f"ANALYZE {table}")
+    write_rows(cursor, table, rows)  # read straight through, never joined: no statistics needed
 
 
 def _fates(staged: Iterable[StagedContact], keys: list[tuple], numbers: dict[str, Number], added: dict[tuple, int]):
