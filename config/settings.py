@@ -291,7 +291,7 @@ CONTACT_IMPORT_PARTS = envint(
 )
 # A part's task stops after the batch that ends past this many seconds and is sent again, behind the
 # work queued meanwhile: a long import never holds a worker process for long.
-CONTACT_IMPORT_SLICE_SECONDS = envint("CONTACT_IMPORT_SLICE_SECONDS", 15, minimum=1)
+CONTACT_IMPORT_SLICE_SECONDS = envint("CONTACT_IMPORT_SLICE_SECONDS", 30, minimum=1)
 DISPUTES_PER_IP_PER_HOUR = envint("DISPUTES_PER_IP_PER_HOUR", 5, minimum=1)
 DISPUTE_CODES_PER_NUMBER_PER_DAY = envint("DISPUTE_CODES_PER_NUMBER_PER_DAY", 3, minimum=1)
 DISPUTE_CODE_VALID_MINUTES = envint("DISPUTE_CODE_VALID_MINUTES", 10, minimum=1)
