@@ -10,7 +10,14 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberFormat, PhoneNumberType, ValidationResult
+from phonenumbers import (
+    COUNTRY_CODE_TO_REGION_CODE,
+    NumberParseException,
+    PhoneMetadata,
+    PhoneNumberFormat,
+    PhoneNumberType,
+    ValidationResult,
+)
 from phonenumbers.phonenumberutil import _number_type_helper
 
 from lib.errors import DomainError
@@ -115,16 +122,40 @@ def describe(e164: str) -> tuple[str, str]:
 
     `phonenumbers.number_type` finds the number's region again, the slowest step; an import
     describes hundreds of thousands of new numbers, so the region found here is used for the type
-    too, as `number_type` itself does. tests/lib/test_phone.py checks the two agree.
+    too, as `number_type` itself does, and where finding the region gave the type already (a US
+    number), it is not worked out twice. tests/lib/test_phone.py checks the two agree.
     """
     parsed = phonenumbers.parse(e164, None)
-    found = phonenumbers.region_code_for_number(parsed)
+    national = phonenumbers.national_significant_number(parsed)
+    found, kind = _region_and_type(parsed, national)
     region = found or phonenumbers.region_code_for_country_code(parsed.country_code)
-    metadata = PhoneMetadata.metadata_for_region_or_calling_code(parsed.country_code, found)
-    kind = PhoneNumberType.UNKNOWN
-    if metadata is not None:
-        kind = _number_type_helper(phonenumbers.national_significant_number(parsed), metadata)
+    if kind is None:
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(parsed.country_code, found)
+        kind = PhoneNumberType.UNKNOWN if metadata is None else _number_type_helper(national, metadata)
     return ("" if region in ("ZZ", "001") else region), NUMBER_TYPE_NAMES.get(kind, "unknown")
+
+
+def _region_and_type(parsed: phonenumbers.PhoneNumber, national: str) -> tuple[str | None, int | None]:
+    """`phonenumbers.region_code_for_number`, and the number's type there when finding the region gave it.
+
+    Of the regions sharing a country code, the first whose leading digits start the number, or
+    (a region without leading digits) whose patterns give the number a type, as phonenumbers does.
+    """
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(parsed.country_code)
+    if not regions or len(regions) == 1:
+        return phonenumbers.region_code_for_number(parsed), None
+    for region in regions:
+        metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+        if metadata is None:
+            continue
+        if metadata.leading_digits is not None:
+            if re.match(metadata.leading_digits, national):
+                return region, None
+            continue
+        kind = _number_type_helper(national, metadata)
+        if kind != PhoneNumberType.UNKNOWN:
+            return region, kind
+    return None, None
 
 
 class UnknownRegion(DomainError):
