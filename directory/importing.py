@@ -376,7 +376,7 @@ def queue_part(import_id: str, part: int, lease) -> None:
 def requeue_part(import_id: str, part: int) -> None:
     """Send a part that seems stalled again, under a new lease: a task of its older chain stops at its claim."""
     lease = uuid.uuid4()
-    if ContactImportPart.objects.filter(contact_import_id=import_id, number=part, finished_at=None).update(lease=lease):
+    if _held(import_id, part, None).update(lease=lease):
         queue_part(import_id, part, lease)
 
 
