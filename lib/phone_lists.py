@@ -6,7 +6,7 @@ Rows are numbered as a spreadsheet shows them: with a header, the header is row 
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from lib.phone import normalize
@@ -240,7 +240,12 @@ def preview(data: bytes, region: str, chosen: Columns = Columns()) -> Inspection
 
 
 def list_rows(data: bytes, layout: Layout) -> Iterator[ListRow]:
-    """Every number to screen with its spreadsheet row number; blank rows are skipped, not renumbered.
+    """Every number to screen with its spreadsheet row number; blank rows are skipped, not renumbered."""
+    return rows_of(all_rows(data), layout)
+
+
+def rows_of(records: Iterable[list[str]], layout: Layout, first_row: int = 1) -> Iterator[ListRow]:
+    """The numbers to screen in these rows of a list, the first of them on spreadsheet row `first_row`.
 
     With several phone columns, an empty cell is no number (an employee without a home phone).
     """
@@ -248,7 +253,7 @@ def list_rows(data: bytes, layout: Layout) -> Iterator[ListRow]:
     width = 1 + max(index for index in (*layout.phones, label, held_from, held_to) if index is not None)
     padding = [""] * width
     several = len(layout.phones) > 1
-    for number, cells in enumerate(all_rows(data), start=1):
+    for number, cells in enumerate(records, start=first_row):
         if (number == 1 and layout.has_header) or not "".join(cells).strip():
             continue
         if len(cells) < width:

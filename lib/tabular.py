@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from lib.errors import DomainError
 
@@ -52,14 +52,6 @@ def sniff_dialect(text: str) -> type[csv.Dialect]:
         if score > best_score:
             best, best_score = delimiter, score
     return type("SniffedDialect", (csv.excel,), {"delimiter": best})
-
-
-def csv_rows(data: bytes, encoding: str, text: str) -> "csv._reader":
-    """The file's CSV rows, decoded as they are read, in the dialect sniffed from the start of its `text`.
-
-    Holding the whole file as text instead would take up to 4 bytes a character.
-    """
-    return csv.reader(text_lines(data, encoding), sniff_dialect(text))
 
 
 def text_lines(data: bytes, encoding: str) -> io.TextIOWrapper:
@@ -119,18 +111,31 @@ def check_zip(data: bytes) -> None:
         raise UnreadableFile("The spreadsheet unpacks to far more data than a phone list holds; it was not opened.")
 
 
-def text_rows(data: bytes) -> Iterator[list[str]]:
+def text_format(data: bytes) -> tuple[str, type[csv.Dialect]]:
+    """The encoding and CSV dialect of a text file; UnreadableFile when it is not text.
+
+    The text is decoded whole once, to check it; rows are decoded again as they are read
+    (`text_lines`): holding the whole file as text would take up to 4 bytes a character.
+    """
     if b"\x00" in data[:4096] and not data.startswith(UTF16_BOMS):
         raise UnreadableFile("The file is not text (it holds NUL bytes). Upload CSV, XLSX or plain text.")
     text, encoding = decode(data)
     if "\x00" in text:
         raise UnreadableFile("The file holds NUL characters. Save it again as CSV or plain text.")
-    reader = csv_rows(data, encoding, text)
-    del text  # the rows are decoded as they are read
+    return encoding, sniff_dialect(text)
+
+
+def csv_records(lines: Iterable[str], dialect: type[csv.Dialect] | str = "excel") -> Iterator[list[str]]:
+    """Lines read as CSV rows; a file csv cannot read is an UnreadableFile saying why."""
     try:
-        yield from reader
+        yield from csv.reader(lines, dialect)
     except csv.Error as error:
         raise UnreadableFile(f"The file is not readable as CSV ({error}).") from None
+
+
+def text_rows(data: bytes) -> Iterator[list[str]]:
+    encoding, dialect = text_format(data)
+    yield from csv_records(text_lines(data, encoding), dialect)
 
 
 def all_rows(data: bytes) -> Iterator[list[str]]:

@@ -103,8 +103,11 @@ class ScreeningUpload(models.Model):
 class ScreeningChunk(models.Model):
     """A slice of the list's rows, processed by one task; done at most once.
 
-    `content` holds the slice's rows as CSV (row number, phone, label, assigned from,
-    assigned to). `first_rows` (comma-separated "row:column" cells) and `first_numbers_packed`
+    `content` holds the slice's rows as CSV text, cells split on `delimiter`, the first of them
+    row `first_row` of the file (lib.list_parts: lines as the file has them, or rows written out
+    again when the file needed reading as CSV or a spreadsheet).
+
+    `first_rows` (comma-separated "row:column" cells) and `first_numbers_packed`
     (result_store.pack_numbers) hold, in the same order, the cell and number of each number's
     first valid cell in the slice, and `stored_first_rows` those of them stored as results, for
     the file-wide duplicate pass. All of it goes when the screening ends.
@@ -118,6 +121,8 @@ class ScreeningChunk(models.Model):
     index = models.PositiveIntegerField()
     row_count = models.PositiveIntegerField()
     content = models.TextField()
+    first_row = models.PositiveIntegerField(default=1)
+    delimiter = models.CharField(max_length=1, default=",")
     first_rows = models.TextField(blank=True)
     first_numbers_packed = models.BinaryField(default=b"", blank=True)
     stored_first_rows = models.TextField(blank=True)

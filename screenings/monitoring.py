@@ -20,19 +20,19 @@ from audit.services import record_event
 from directory.models import Contact, ListedNumber
 from lib.errors import DomainError
 from lib.hashing import number_hash
-from screenings.models import Alert, Screening, Watch, WatchedNumber
-from screenings.result_store import unpack_rows
+from screenings.models import Alert, Screening, ScreeningChunk, Watch, WatchedNumber
+from screenings.result_store import chunk_rows
 
 
 class WatchRefused(DomainError):
     """A watch that cannot be started or stopped; the message says why."""
 
 
-def watch_chunk(screening: Screening, content: str, rows: list[str], numbers: list[str]) -> None:
+def watch_chunk(screening: Screening, chunk: ScreeningChunk, rows: list[str], numbers: list[str]) -> None:
     """Pipeline hook: a monitored screening's numbers (every first occurrence, no match included) go under watch.
 
-    `content` is the chunk's packed rows (for the labels); `rows` and `numbers` are the cells
-    ("row:column") and E.164 of the chunk's first occurrences. The Watch is made by the first chunk that needs it.
+    The chunk's rows give the labels; `rows` and `numbers` are the cells ("row:column") and E.164
+    of the chunk's first occurrences. The Watch is made by the first chunk that needs it.
     """
     if not screening.monitor:
         return
@@ -43,7 +43,7 @@ def watch_chunk(screening: Screening, content: str, rows: list[str], numbers: li
     WatchedNumber.objects.bulk_create(
         (
             WatchedNumber(watch=watch, number_hash=number_hash(wanted[cell]), label=label, row=int(row))
-            for row, _raw, label, _from, _to, column in unpack_rows(content)
+            for row, _raw, label, _from, _to, column in chunk_rows(chunk)
             if (cell := f"{row}:{column}") in wanted
         ),
         ignore_conflicts=True,

@@ -5,9 +5,8 @@ chunk): each claims its work with a conditional UPDATE or a row lock and
 returns early when someone else already did it.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import islice
 
 import numpy
 from django.conf import settings
@@ -21,19 +20,19 @@ from lib import limits
 from lib.bulk import read_file
 from lib.errors import DomainError
 from lib.limits import LimitExceeded
-from lib.phone_lists import Layout, ListRow, list_rows, parse_window
+from lib.list_parts import list_parts
+from lib.phone_lists import Layout, ListRow, parse_window
 from lib.tabular import UnreadableFile
 from screenings import monitoring
 from screenings.models import Screening, ScreeningChunk, ScreeningResult, ScreeningUpload, Watch
 from screenings.result_store import (
+    chunk_rows,
     insert_results,
     name_first_cells,
     outcomes_at,
     pack_numbers,
-    pack_rows,
     stored_fields,
     unpack_numbers,
-    unpack_rows,
 )
 
 GAVE_UP = (
@@ -44,11 +43,6 @@ GAVE_UP = (
 
 class ScreeningStopped(DomainError):
     """A screening that cannot go on; the message tells the member why."""
-
-
-def chunked(rows: Iterable[ListRow], size: int) -> Iterator[list[ListRow]]:
-    rows = iter(rows)
-    return iter(lambda: list(islice(rows, size)), [])
 
 
 def prepare_screening(screening_id: str, on_chunk: Callable[[int], None] | None = None) -> list[int]:
@@ -97,14 +91,22 @@ def _split(screening: Screening, on_chunk: Callable[[int], None]) -> list[int]:
     layout = Layout.from_dict(screening.layout)
     total = 0
     indexes = []
-    for index, rows in enumerate(chunked(list_rows(data, layout), settings.SCREENING_CHUNK_ROWS)):
-        total += len(rows)
+    rows_a_chunk = max(settings.SCREENING_CHUNK_ROWS // len(layout.phones), 1)  # each row holds a number a phone column
+    for index, part in enumerate(list_parts(data, layout, rows_a_chunk)):
+        total += part.numbers
         if total > settings.SCREENING_MAX_ROWS:
             raise UnreadableFile(f"The file has more than {settings.SCREENING_MAX_ROWS:,} rows, the limit.")
         if not _claimed(screening).update(heartbeat_at=timezone.now()):
             raise Superseded
         _charge_rows_read(screening, total)
-        chunk = ScreeningChunk(screening=screening, index=index, row_count=len(rows), content=pack_rows(rows))
+        chunk = ScreeningChunk(
+            screening=screening,
+            index=index,
+            row_count=part.numbers,
+            first_row=part.first_row,
+            delimiter=part.delimiter,
+            content=part.text,
+        )
         ScreeningChunk.objects.bulk_create([chunk], ignore_conflicts=True)
         on_chunk(index)
         indexes.append(index)
@@ -186,7 +188,7 @@ FIRST_OCCURRENCES = frozenset((Outcome.MATCH, Outcome.OUTSIDE_WINDOW, Outcome.NO
 NO_WINDOW = (None, None)
 
 
-def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
+def match_chunk_rows(rows: Iterable[ListRow], region: str) -> ChunkOutcome:
     """Match one chunk's numbers; a bad window date makes its number invalid.
 
     A repeat is stored, naming its first cell, only when that first cell is stored: a repeat of a
@@ -201,7 +203,7 @@ def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
             except ValueError as error:
                 # Its number may be valid and not listed: only the row, its label and why are kept.
                 invalid = MatchResult(MatchInput("", label=label), Outcome.INVALID, reason=str(error))
-                bad.append((int(row), int(column), invalid, None))
+                bad.append((row, column, invalid, None))
                 continue
         places.append((row, column))
         inputs.append(MatchInput(raw, *window, label))
@@ -220,16 +222,16 @@ def match_chunk_rows(rows: Iterator[list[str]], region: str) -> ChunkOutcome:
             if kind == Outcome.NO_MATCH:  # most numbers of a list: never stored
                 first_of[result.e164] = (None, False)
                 continue
-            here = int(row), int(column)
+            here = row, column
             first_of[result.e164] = (here, True)
             results.append((*here, result, None))
             outcome.stored_first_rows.append(key)
         elif kind == Outcome.DUPLICATE:
             first, first_stored = first_of[result.e164]
             if first_stored:
-                results.append((int(row), int(column), result, first))
+                results.append((row, column, result, first))
         else:
-            results.append((int(row), int(column), result, None))
+            results.append((row, column, result, None))
     return outcome
 
 
@@ -245,21 +247,27 @@ def process_chunk(screening_id: str, index: int) -> bool:
         # Its worker died that many times (a redelivered message restarts it at once, before any lease expires).
         fail_screening(screening_id, GAVE_UP.format(attempts=settings.SCREENING_MAX_ATTEMPTS))
         return False
-    outcome = match_chunk_rows(unpack_rows(chunk.content), chunk.screening.region)
+    try:
+        outcome = match_chunk_rows(chunk_rows(chunk), chunk.screening.region)
+    except UnreadableFile as error:  # a cell longer than csv reads
+        fail_screening(screening_id, str(error))
+        return False
     with transaction.atomic():
-        locked = ScreeningChunk.objects.select_for_update().filter(pk=chunk.pk).first()
+        locked = ScreeningChunk.objects.select_for_update().only("status").filter(pk=chunk.pk).first()
         if locked is None or locked.status == ScreeningChunk.Status.DONE:
             return False  # done by another worker, or the screening failed meanwhile
-        _store_chunk(chunk.screening, locked, outcome)
+        _store_chunk(chunk, outcome)
     return True
 
 
-def _store_chunk(screening: Screening, chunk: ScreeningChunk, outcome: ChunkOutcome) -> None:
+def _store_chunk(chunk: ScreeningChunk, outcome: ChunkOutcome) -> None:
+    """Store what the chunk found; `chunk` was read before matching, with its screening, and is locked now."""
+    screening = chunk.screening
     insert_results(
         screening,
         [(chunk.index, row, column, *stored_fields(result, first)) for row, column, result, first in outcome.results],
     )
-    monitoring.watch_chunk(screening, chunk.content, outcome.first_rows, outcome.first_numbers)
+    monitoring.watch_chunk(screening, chunk, outcome.first_rows, outcome.first_numbers)
     chunk.counts = outcome.counts
     chunk.first_rows = ",".join(outcome.first_rows)
     chunk.first_numbers_packed = pack_numbers(outcome.first_numbers)
@@ -323,7 +331,8 @@ def _chunk_firsts(screening: Screening, *fields: str):
     """The screening's chunks in file order, one in memory at a time, each with `numbers`: its first
     numbers as integers (the E.164 digits, result_store.pack_numbers)."""
     for index in screening.chunks.order_by("index").values_list("index", flat=True):
-        chunk = screening.chunks.only("index", "first_numbers_packed", *fields).get(index=index)
+        # With the screening among the fields, the related manager need not load it again for each chunk.
+        chunk = screening.chunks.only("screening", "index", "first_numbers_packed", *fields).get(index=index)
         chunk.numbers = unpack_numbers(bytes(chunk.first_numbers_packed))
         yield chunk
 
@@ -366,13 +375,13 @@ def _mark_repeats(
             name_first_cells(screening, first)
     missing = {key: repeat for key, repeat in repeats.items() if repeat[2] and key not in stored}
     if missing:
-        content = screening.chunks.values_list("content", flat=True).get(index=chunk_index)
+        chunk = screening.chunks.only("screening", "content", "first_row", "delimiter").get(index=chunk_index)
         written = []
-        for row, raw, label, _, _, column in unpack_rows(content):
+        for row, raw, label, _, _, column in chunk_rows(chunk):
             if (repeat := missing.get(cell_key(row, column))) is not None:
                 first_row, first_column = cell(repeat[1])
                 written.append(
-                    (chunk_index, int(row), int(column), raw, label, repeat[0], Outcome.DUPLICATE, "")
+                    (chunk_index, row, column, raw, label, repeat[0], Outcome.DUPLICATE, "")
                     + (first_row, first_column, None, None)
                 )
         insert_results(screening, written)

@@ -1,7 +1,5 @@
-"""The result store: chunk rows packed as CSV text, and results written in bulk (COPY or multi-row INSERT)."""
+"""The result store: a chunk's rows read back, and results written in bulk (COPY or multi-row INSERT)."""
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 
@@ -10,19 +8,14 @@ from django.db import connection
 
 from directory.matching import MatchResult, Outcome
 from lib.bulk import write_rows
-from lib.phone_lists import ListRow
-from screenings.models import Screening, ScreeningResult
+from lib.list_parts import part_rows
+from lib.phone_lists import Layout, ListRow
+from screenings.models import Screening, ScreeningChunk, ScreeningResult
 
 
-def pack_rows(rows: list[ListRow]) -> str:
-    text = io.StringIO()
-    csv.writer(text).writerows(rows)
-    return text.getvalue()
-
-
-def unpack_rows(content: str) -> Iterator[list[str]]:
-    """A chunk's numbers as [row number, phone, label, assigned from, assigned to, phone column index]."""
-    return csv.reader(io.StringIO(content, newline=""))
+def chunk_rows(chunk: ScreeningChunk) -> Iterator[ListRow]:
+    """A chunk's numbers (lib.list_parts); the chunk comes with its screening, for the file's layout."""
+    return part_rows(chunk.content, chunk.first_row, chunk.delimiter, Layout.from_dict(chunk.screening.layout))
 
 
 # E.164 digits as unsigned 64-bit integers, little-endian: at most 19 digits (lib.phone.E164_MAX_LENGTH)

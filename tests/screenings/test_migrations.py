@@ -78,3 +78,34 @@ def test_a_screening_running_through_the_upgrade_keeps_its_chunks_first_numbers(
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(previous_release_save, ["+12065550100,+12065550102"])
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the schema the other tests expect
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("direction", ["forward", "back"])
+def test_a_screening_split_into_chunks_of_the_other_format_is_stopped_and_the_rest_kept(org, hr, direction):
+    """Chunks hold packed numbers before 0016 and the file's own rows after it: neither side can read the other's."""
+    before, after = (
+        [("screenings", "0015_uploads_and_chunks_uncompressed")],
+        [("screenings", "0016_chunks_hold_the_files_rows")],
+    )
+    apps = migrate(before if direction == "forward" else after)
+    Screening = apps.get_model("screenings", "Screening")
+    made = {
+        name: Screening.objects.create(
+            organization_id=org.pk, created_by_id=hr.pk, filename=f"{name}.csv", region="US", status=status
+        )
+        for name, status in [("split", "running"), ("splitting", "running"), ("queued", "queued"), ("done", "done")]
+    }
+    Chunk = apps.get_model("screenings", "ScreeningChunk")
+    for name in ("split", "done"):
+        Chunk.objects.create(screening=made[name], index=0, row_count=1, content="2,2065550100,,,,0\r\n")
+    apps.get_model("screenings", "ScreeningUpload").objects.create(screening=made["splitting"], content=b"x", size=1)
+
+    apps = migrate(after if direction == "forward" else before)
+    Screening = apps.get_model("screenings", "Screening")
+    statuses = dict(Screening.objects.values_list("filename", "status"))
+    assert statuses == {"split.csv": "failed", "splitting.csv": "running", "queued.csv": "queued", "done.csv": "done"}
+    stopped = Screening.objects.get(filename="split.csv")
+    assert "stopped by an update of the service" in stopped.error
+    assert not apps.get_model("screenings", "ScreeningChunk").objects.filter(screening_id=stopped.pk).exists()
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the schema the other tests expect
