@@ -107,10 +107,10 @@ class ScreeningChunk(models.Model):
     row `first_row` of the file (lib.list_parts: lines as the file has them, or rows written out
     again when the file needed reading as CSV or a spreadsheet).
 
-    `first_rows` (comma-separated "row:column" cells) and `first_numbers_packed`
-    (result_store.pack_numbers) hold, in the same order, the cell and number of each number's
-    first valid cell in the slice, and `stored_first_rows` those of them stored as results, for
-    the file-wide duplicate pass. All of it goes when the screening ends.
+    `first_numbers_packed`, `first_cells_packed` and `first_stored_packed` (result_store's packing)
+    hold, in the same order, each number of the slice, the cell of its first valid occurrence there
+    and whether that cell is stored as a result, for the file-wide duplicate pass. All of it goes
+    when the screening ends.
     """
 
     class Status(models.TextChoices):
@@ -123,9 +123,9 @@ class ScreeningChunk(models.Model):
     content = models.TextField()
     first_row = models.PositiveIntegerField(default=1)
     delimiter = models.CharField(max_length=1, default=",")
-    first_rows = models.TextField(blank=True)
     first_numbers_packed = models.BinaryField(default=b"", blank=True)
-    stored_first_rows = models.TextField(blank=True)
+    first_cells_packed = models.BinaryField(default=b"", blank=True)
+    first_stored_packed = models.BinaryField(default=b"", blank=True)
     counts = models.JSONField(default=dict)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     started_at = models.DateTimeField(null=True, blank=True)

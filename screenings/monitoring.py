@@ -28,23 +28,22 @@ class WatchRefused(DomainError):
     """A watch that cannot be started or stopped; the message says why."""
 
 
-def watch_chunk(screening: Screening, chunk: ScreeningChunk, rows: list[str], numbers: list[str]) -> None:
+def watch_chunk(screening: Screening, chunk: ScreeningChunk, firsts: dict[tuple[int, int], str]) -> None:
     """Pipeline hook: a monitored screening's numbers (every first occurrence, no match included) go under watch.
 
-    The chunk's rows give the labels; `rows` and `numbers` are the cells ("row:column") and E.164
-    of the chunk's first occurrences. The Watch is made by the first chunk that needs it.
+    `firsts` maps the cell (row, column) of each first occurrence in the chunk to its E.164; the
+    chunk's rows give the labels. The Watch is made by the first chunk that needs it.
     """
     if not screening.monitor:
         return
     watch = _upload_watch(screening)
     if watch is None:
         return
-    wanted = dict(zip(rows, numbers, strict=True))  # "row:column" cells, as the pipeline keys them
     WatchedNumber.objects.bulk_create(
         (
-            WatchedNumber(watch=watch, number_hash=number_hash(wanted[cell]), label=label, row=int(row))
+            WatchedNumber(watch=watch, number_hash=number_hash(firsts[row, column]), label=label, row=row)
             for row, _raw, label, _from, _to, column in chunk_rows(chunk)
-            if (cell := f"{row}:{column}") in wanted
+            if (row, column) in firsts
         ),
         ignore_conflicts=True,
     )

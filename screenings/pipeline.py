@@ -5,8 +5,9 @@ chunk): each claims its work with a conditional UPDATE or a row lock and
 returns early when someone else already did it.
 """
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy
 from django.conf import settings
@@ -30,8 +31,12 @@ from screenings.result_store import (
     insert_results,
     name_first_cells,
     outcomes_at,
+    pack_cells,
+    pack_flags,
     pack_numbers,
     stored_fields,
+    unpack_cells,
+    unpack_flags,
     unpack_numbers,
 )
 
@@ -160,27 +165,18 @@ def _refund_unread_rows(screening: Screening, total: int) -> None:
         limits.refund_screening_quota(screening.organization, screening.charged_rows - total)
 
 
-def cell_key(row, column) -> str:
-    """A number's place in the file, "row:column": with several phone columns a row holds several."""
-    return f"{row}:{column}"
-
-
-def cell(key: str) -> tuple[int, int]:
-    row, column = key.split(":")
-    return int(row), int(column)
-
-
 @dataclass
 class ChunkOutcome:
-    """What a chunk keeps: the numbers to store (never `no_match`, nor a repeat of one), counts, each
-    number's first cell, and which of those first cells are stored (a match or outside the window).
-    Cells are "row:column" keys."""
+    """What a chunk keeps: the numbers to store (never `no_match`, nor a repeat of one), counts, and,
+    in the same order, each number, the cell (row and column) of its first occurrence and whether
+    that cell is stored (a match or outside the window)."""
 
     results: list[tuple[int, int, MatchResult, tuple[int, int] | None]]  # row, column, result, the cell it repeats
     counts: dict[str, int]
-    first_rows: list[str]
-    first_numbers: list[str]
-    stored_first_rows: list[str]
+    first_numbers: list[str] = field(default_factory=list)
+    first_rows: list[int] = field(default_factory=list)
+    first_columns: list[int] = field(default_factory=list)
+    first_stored: list[bool] = field(default_factory=list)
 
 
 NO_NUMBERS = unpack_numbers(b"")
@@ -207,28 +203,30 @@ def match_chunk_rows(rows: Iterable[ListRow], region: str) -> ChunkOutcome:
                 continue
         places.append((row, column))
         inputs.append(MatchInput(raw, *window, label))
-    outcome = ChunkOutcome(bad, dict.fromkeys(Outcome.ALL, 0), [], [], [])
+    outcome = ChunkOutcome(bad, dict.fromkeys(Outcome.ALL, 0))
     outcome.counts[Outcome.INVALID] = len(bad)
     counts, results = outcome.counts, outcome.results
-    first_rows, first_numbers = outcome.first_rows, outcome.first_numbers
+    first_numbers, first_rows, first_columns = outcome.first_numbers, outcome.first_rows, outcome.first_columns
+    first_stored = outcome.first_stored
     first_of: dict[str, tuple[tuple[int, int], bool]] = {}  # E.164: its first cell here, and whether it is stored
     for (row, column), result in zip(places, match_inputs(inputs, region), strict=True):
         kind = result.outcome
         counts[kind] += 1
         if kind in FIRST_OCCURRENCES:
-            key = cell_key(row, column)
-            first_rows.append(key)
             first_numbers.append(result.e164)
+            first_rows.append(row)
+            first_columns.append(column)
             if kind == Outcome.NO_MATCH:  # most numbers of a list: never stored
                 first_of[result.e164] = (None, False)
+                first_stored.append(False)
                 continue
             here = row, column
             first_of[result.e164] = (here, True)
+            first_stored.append(True)
             results.append((*here, result, None))
-            outcome.stored_first_rows.append(key)
         elif kind == Outcome.DUPLICATE:
-            first, first_stored = first_of[result.e164]
-            if first_stored:
+            first, first_is_stored = first_of[result.e164]
+            if first_is_stored:
                 results.append((row, column, result, first))
         else:
             results.append((row, column, result, None))
@@ -267,13 +265,14 @@ def _store_chunk(chunk: ScreeningChunk, outcome: ChunkOutcome) -> None:
         screening,
         [(chunk.index, row, column, *stored_fields(result, first)) for row, column, result, first in outcome.results],
     )
-    monitoring.watch_chunk(screening, chunk, outcome.first_rows, outcome.first_numbers)
+    firsts = zip(outcome.first_rows, outcome.first_columns, strict=True)
+    monitoring.watch_chunk(screening, chunk, dict(zip(firsts, outcome.first_numbers, strict=True)))
     chunk.counts = outcome.counts
-    chunk.first_rows = ",".join(outcome.first_rows)
     chunk.first_numbers_packed = pack_numbers(outcome.first_numbers)
-    chunk.stored_first_rows = ",".join(outcome.stored_first_rows)
+    chunk.first_cells_packed = pack_cells(outcome.first_rows, outcome.first_columns)
+    chunk.first_stored_packed = pack_flags(outcome.first_stored)
     chunk.status, chunk.done_at = ScreeningChunk.Status.DONE, timezone.now()
-    chunk.save(update_fields=["counts", "first_rows", "first_numbers_packed", "stored_first_rows", "status", "done_at"])
+    chunk.save(update_fields=["counts", *FIRSTS, "status", "done_at"])
     Screening.objects.filter(pk=screening.pk).update(processed_rows=F("processed_rows") + chunk.row_count)
 
 
@@ -297,25 +296,12 @@ def finalize_screening(screening_id: str) -> bool:
     if not all_chunks_done(screening_id):
         return False
     counts = dict.fromkeys(Outcome.ALL, 0)
-    repeated = _numbers_in_several_chunks(screening)
-    first_of: dict[int, tuple[str, bool]] = {}  # a repeated number: its first cell, and whether that is stored
-    for chunk in _chunk_firsts(screening, "counts", "first_rows", "stored_first_rows"):
-        for outcome, count in chunk.counts.items():
+    chunks = list(screening.chunks.order_by("index").values_list("index", "counts", *FIRSTS))
+    for _, chunk_counts, *_ in chunks:
+        for outcome, count in chunk_counts.items():
             counts[outcome] += count
-        places = numpy.flatnonzero(numpy.isin(chunk.numbers, repeated, assume_unique=True))
-        if not places.size:
-            continue
-        cells = chunk.first_rows.split(",")
-        stored = set(chunk.stored_first_rows.split(",")) if chunk.stored_first_rows else set()
-        repeats = {}
-        for place in places.tolist():  # a chunk holds each of its numbers' first cell once
-            number, first_cell = int(chunk.numbers[place]), cells[place]
-            if number in first_of:
-                repeats[first_cell] = (f"+{number}", *first_of[number])
-            else:
-                first_of[number] = (first_cell, first_cell in stored)
-        if repeats:
-            _mark_repeats(screening, chunk.index, repeats, stored, counts)
+    for chunk_index, repeats in _repeats_across_chunks(chunks):
+        _mark_repeats(screening, chunk_index, repeats, counts)
     screening.chunks.all().delete()
     screening.status, screening.counts, screening.finished_at = Screening.Status.DONE, counts, timezone.now()
     screening.save(update_fields=["status", "counts", "finished_at"])
@@ -327,63 +313,87 @@ def finalize_screening(screening_id: str) -> bool:
     return True
 
 
-def _chunk_firsts(screening: Screening, *fields: str):
-    """The screening's chunks in file order, one in memory at a time, each with `numbers`: its first
-    numbers as integers (the E.164 digits, result_store.pack_numbers)."""
-    for index in screening.chunks.order_by("index").values_list("index", flat=True):
-        # With the screening among the fields, the related manager need not load it again for each chunk.
-        chunk = screening.chunks.only("screening", "index", "first_numbers_packed", *fields).get(index=index)
-        chunk.numbers = unpack_numbers(bytes(chunk.first_numbers_packed))
-        yield chunk
+# What a chunk keeps of its numbers' first occurrences, for the file-wide duplicate pass.
+FIRSTS = ("first_numbers_packed", "first_cells_packed", "first_stored_packed")
 
 
-def _numbers_in_several_chunks(screening: Screening) -> numpy.ndarray:
-    """The numbers that have a first cell in more than one chunk, sorted.
+class Repeat(NamedTuple):
+    """A chunk's first occurrence of a number an earlier chunk holds: a duplicate of that chunk's cell."""
 
-    Only these need their first cell in the file kept; a million-row file has a few thousand of them.
-    Its 930,000 first numbers take 7 MB here, sorted in C.
+    cell: tuple[int, int]
+    stored: bool
+    number: int  # its E.164 digits
+    first: tuple[int, int]
+    first_stored: bool
+
+    @property
+    def e164(self) -> str:
+        return f"+{self.number}"
+
+
+def _repeats_across_chunks(chunks: list[tuple]) -> Iterator[tuple[int, list[Repeat]]]:
+    """Each chunk's repeats of numbers that came first in an earlier chunk, chunk by chunk.
+
+    Every chunk's first numbers (unique within it) are sorted together, keeping file order among
+    equals: in each run of one number the first is its first cell in the file, the rest repeat it.
+    A million-row list has about 930,000 of them, 7 MB as integers, sorted in C.
     """
-    firsts = [chunk.numbers for chunk in _chunk_firsts(screening)]
-    numbers, chunks = numpy.unique(numpy.concatenate(firsts) if firsts else NO_NUMBERS, return_counts=True)
-    return numbers[chunks > 1]
+    per_chunk = [unpack_numbers(bytes(numbers)) for _, _, numbers, _, _ in chunks]
+    owners = numpy.repeat([index for index, *_ in chunks], [len(numbers) for numbers in per_chunk])
+    numbers = numpy.concatenate(per_chunk or [NO_NUMBERS])
+    rows, columns = unpack_cells(b"".join(bytes(cells) for _, _, _, cells, _ in chunks))
+    stored = unpack_flags(b"".join(bytes(flags) for *_, flags in chunks))
+    order = numpy.argsort(numbers, kind="stable")
+    ordered = numbers[order]
+    again = numpy.zeros(len(ordered), bool)
+    again[1:] = ordered[1:] == ordered[:-1]
+    run_start = numpy.maximum.accumulate(numpy.where(again, 0, numpy.arange(len(ordered))))
+    repeats, firsts = order[again], order[run_start[again]]
+    by_chunk: dict[int, list[Repeat]] = {}
+    for owner, *repeat in zip(
+        owners[repeats].tolist(),
+        zip(rows[repeats].tolist(), columns[repeats].tolist(), strict=True),
+        stored[repeats].tolist(),
+        numbers[repeats].tolist(),
+        zip(rows[firsts].tolist(), columns[firsts].tolist(), strict=True),
+        stored[firsts].tolist(),
+        strict=True,
+    ):
+        by_chunk.setdefault(owner, []).append(Repeat(*repeat))
+    yield from sorted(by_chunk.items())
 
 
-def _mark_repeats(
-    screening: Screening, chunk_index: int, repeats: dict[str, tuple[str, str, bool]], stored: set[str], counts: dict
-) -> None:
+def _mark_repeats(screening: Screening, chunk_index: int, repeats: list[Repeat], counts: dict) -> None:
     """Cells of this chunk whose number came earlier in another chunk become repeats of that first cell.
 
-    `repeats` maps each such cell to (its E.164, the file's first cell of that number, whether that
-    first cell is stored). A repeat of a stored cell is stored naming it: updated when this chunk
-    stored the cell, written now with its input and label read back from the chunk's rows otherwise.
-    A repeat of a cell with no match is only counted: what this chunk stored for it (the cell, and
-    its own repeats within the chunk) goes.
+    A repeat of a stored cell is stored naming it: updated when this chunk stored the cell, written
+    now with its input and label read back from the chunk's rows otherwise. A repeat of a cell with
+    no match is only counted: what this chunk stored for it (the cell, and its own repeats within
+    the chunk) goes.
     """
-    counts[Outcome.NO_MATCH] -= len(repeats.keys() - stored)
+    counts[Outcome.NO_MATCH] -= sum(1 for repeat in repeats if not repeat.stored)
     counts[Outcome.DUPLICATE] += len(repeats)
-    stored_here = [cell(key) for key in repeats.keys() & stored]
+    stored_here = [repeat for repeat in repeats if repeat.stored]
     if stored_here:
+        places = [repeat.cell for repeat in stored_here]
         # The lower bound lets the index skip to the chunk's rows even before the planner has statistics.
-        results = screening.results.filter(row__gte=min(stored_here)[0], chunk_index=chunk_index)
-        for outcome in outcomes_at(screening, stored_here):
+        results = screening.results.filter(row__gte=min(places)[0], chunk_index=chunk_index)
+        for outcome in outcomes_at(screening, places):
             counts[outcome] -= 1
-        gone = [place for place in stored_here if not repeats[cell_key(*place)][2]]
+        gone = [repeat.cell for repeat in stored_here if not repeat.first_stored]
         if gone:
             results.filter(_at(gone) | _at(gone, "first_")).delete()
-        first = {place: cell(repeats[cell_key(*place)][1]) for place in stored_here if repeats[cell_key(*place)][2]}
+        first = {repeat.cell: repeat.first for repeat in stored_here if repeat.first_stored}
         if first:
             name_first_cells(screening, first)
-    missing = {key: repeat for key, repeat in repeats.items() if repeat[2] and key not in stored}
+    missing = {repeat.cell: repeat for repeat in repeats if repeat.first_stored and not repeat.stored}
     if missing:
         chunk = screening.chunks.only("screening", "content", "first_row", "delimiter").get(index=chunk_index)
-        written = []
-        for row, raw, label, _, _, column in chunk_rows(chunk):
-            if (repeat := missing.get(cell_key(row, column))) is not None:
-                first_row, first_column = cell(repeat[1])
-                written.append(
-                    (chunk_index, row, column, raw, label, repeat[0], Outcome.DUPLICATE, "")
-                    + (first_row, first_column, None, None)
-                )
+        written = [
+            (chunk_index, row, column, raw, label, repeat.e164, Outcome.DUPLICATE, "", *repeat.first, None, None)
+            for row, raw, label, _, _, column in chunk_rows(chunk)
+            if (repeat := missing.get((row, column))) is not None
+        ]
         insert_results(screening, written)
 
 

@@ -24,13 +24,35 @@ NUMBER_TYPE = numpy.dtype("<u8")
 
 
 def pack_numbers(e164s: list[str]) -> bytes:
-    """E.164 numbers in 8 bytes each. Finalize reads every chunk's numbers twice; integers cost a
+    """E.164 numbers in 8 bytes each. Finalize reads every chunk's numbers; integers cost a
     fraction of the text to read and compare."""
     return numpy.fromiter((int(e164[1:]) for e164 in e164s), NUMBER_TYPE, len(e164s)).tobytes()
 
 
 def unpack_numbers(data: bytes) -> numpy.ndarray:
     return numpy.frombuffer(data, NUMBER_TYPE)
+
+
+# A cell of the file, (row, column), in 8 bytes: the row above 32 bits, the phone column's index below.
+COLUMN_BITS = 32
+
+
+def pack_cells(rows: list[int], columns: list[int]) -> bytes:
+    return ((numpy.array(rows, NUMBER_TYPE) << COLUMN_BITS) | numpy.array(columns, NUMBER_TYPE)).tobytes()
+
+
+def unpack_cells(data: bytes) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """The rows and the columns of packed cells."""
+    cells = numpy.frombuffer(data, NUMBER_TYPE)
+    return cells >> COLUMN_BITS, cells & ((1 << COLUMN_BITS) - 1)
+
+
+def pack_flags(flags: list[bool]) -> bytes:
+    return numpy.array(flags, bool).tobytes()
+
+
+def unpack_flags(data: bytes) -> numpy.ndarray:
+    return numpy.frombuffer(data, bool)
 
 
 # The last two fields are JSON.

@@ -14,7 +14,7 @@ UNCOMPRESSED = {
     ("screenings_screeningupload", "content"),
     ("screenings_screeningdraft", "content"),
     ("screenings_screeningchunk", "content"),
-    ("screenings_screeningchunk", "first_rows"),
+    ("screenings_screeningchunk", "first_cells_packed"),
     ("screenings_screeningchunk", "first_numbers_packed"),
     ("directory_contactimportfile", "content"),
 }
