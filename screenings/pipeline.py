@@ -247,7 +247,7 @@ def process_chunk(screening_id: str, index: int) -> bool:
         return False
     try:
         outcome = match_chunk_rows(chunk_rows(chunk), chunk.screening.region)
-    except UnreadableFile as error:  # a cell longer than csv reads
+    except UnreadableFile as error:  # a text file's cell longer than csv reads, refused as the whole file would be
         fail_screening(screening_id, str(error))
         return False
     with transaction.atomic():

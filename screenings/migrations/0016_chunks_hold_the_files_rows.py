@@ -8,21 +8,37 @@ STOPPED = "This screening was stopped by an update of the service. Upload the fi
 
 def stop_split_screenings(apps, schema_editor):
     """Chunks stored on one side of this migration are read differently on the other (their rows, and
-    their numbers' first cells): a running screening that has chunks is stopped, as a failed screening
-    is (its file, chunks, results and watches deleted)."""
+    their numbers' first cells): a screening that has chunks and has not ended (running, or queued
+    again after its worker died while splitting it) is stopped, as a failed screening is (its file,
+    chunks, results and watches deleted, the failure audited). The day's quota it was charged is kept."""
     screening_model = apps.get_model("screenings", "Screening")
-    running = screening_model.objects.filter(status="running", chunks__isnull=False)
-    stopped = list(running.values_list("pk", flat=True).distinct())
+    unended = screening_model.objects.exclude(status__in=["done", "failed"]).filter(chunks__isnull=False)
+    stopped = list(screening_model.objects.filter(pk__in=unended.values("pk")))
     if not stopped:
         return
-    screening_model.objects.filter(pk__in=stopped).update(status="failed", error=STOPPED, finished_at=timezone.now())
+    ids = [screening.pk for screening in stopped]
+    screening_model.objects.filter(pk__in=ids).update(status="failed", error=STOPPED, finished_at=timezone.now())
     for name in ("ScreeningUpload", "ScreeningChunk", "ScreeningResult", "Watch"):
-        apps.get_model("screenings", name).objects.filter(screening_id__in=stopped).delete()
+        apps.get_model("screenings", name).objects.filter(screening_id__in=ids).delete()
+    apps.get_model("audit", "AuditEvent").objects.bulk_create(
+        apps.get_model("audit", "AuditEvent")(
+            organization_id=screening.organization_id,
+            action="screening.failed",
+            detail={
+                "screening": str(screening.pk),
+                "file": screening.filename,
+                "uploaded": screening.created_at.isoformat(),
+                "error": STOPPED,
+            },
+        )
+        for screening in stopped
+    )
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("screenings", "0015_uploads_and_chunks_uncompressed"),
+        ("audit", "0002_actor_identity_outlives_the_account"),
     ]
 
     operations = [

@@ -2,6 +2,10 @@
 
 import csv
 import io
+import random
+import string
+import tracemalloc
+import zipfile
 
 import pytest
 from hypothesis import given, settings
@@ -96,6 +100,35 @@ def test_parts_are_cut_at_the_size_asked_the_header_aside():
     data = b"phone\n" + b"".join(f"206-555-01{n:02d}\n".encode() for n in range(5)) + b"\n\n"
     parts = list(list_parts.list_parts(data, Layout(has_header=True, phones=(0,)), 2))
     assert [(part.first_row, part.numbers) for part in parts] == [(1, 2), (4, 2), (6, 1)]  # the blank rows: no part
+
+
+def test_a_spreadsheet_cell_longer_than_csv_reads_is_read_in_parts_as_in_the_whole_file():
+    """Spreadsheet programs stop at 32,767 characters a cell; a generated file need not."""
+    book = Workbook()
+    for row in [["phone", "note"], ["206-555-0100", "PLACEHOLDER"], ["206-555-0101", "ok"]]:
+        book.active.append(row)
+    made, long_cell = io.BytesIO(), "".join(random.Random(1).choices(string.ascii_letters, k=200_000))
+    book.save(made)
+    data = io.BytesIO()
+    with zipfile.ZipFile(made) as source, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in source.infolist():
+            copy.writestr(item, source.read(item.filename).replace(b"PLACEHOLDER", long_cell.encode()))
+    layout = Layout(has_header=True, phones=(0,), label=1)
+    same_in_parts(data.getvalue(), layout, 1)
+    assert read_in_parts(data.getvalue(), layout, 1)[0][2] == long_cell
+
+
+@pytest.mark.parametrize("quote", ["", '"'])
+def test_a_wide_file_is_cut_without_holding_a_parts_cells(quote):
+    """A row of many short cells takes far more memory as cells than as text: one row's cells at a time."""
+    line = ",".join([f"{quote}206-555-0100{quote}", *["x"] * 600]) + "\n"
+    data = ("phone" + ",h" * 600 + "\n" + line * 2_000).encode()
+    tracemalloc.start()
+    parts = list(list_parts.list_parts(data, Layout(has_header=True, phones=(0,)), 2_000))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [part.numbers for part in parts] == [2_000]
+    assert peak < 6 * len(data)  # the run's lines and its text; its 1.2 million cells would be 20 times more
 
 
 def test_a_cell_too_long_for_csv_stops_the_part_that_holds_it_as_the_whole_file_would():

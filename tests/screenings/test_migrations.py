@@ -2,6 +2,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from audit.models import AuditEvent
 from lib.hashing import number_hash
 from screenings.result_store import unpack_numbers
 
@@ -94,18 +95,32 @@ def test_a_screening_split_into_chunks_of_the_other_format_is_stopped_and_the_re
         name: Screening.objects.create(
             organization_id=org.pk, created_by_id=hr.pk, filename=f"{name}.csv", region="US", status=status
         )
-        for name, status in [("split", "running"), ("splitting", "running"), ("queued", "queued"), ("done", "done")]
+        for name, status in [
+            ("split", "running"),
+            ("splitting", "running"),
+            ("queued", "queued"),
+            ("queued again", "queued"),  # its worker died while splitting it: the chunks stored are kept
+            ("done", "done"),
+        ]
     }
     Chunk = apps.get_model("screenings", "ScreeningChunk")
-    for name in ("split", "done"):
+    for name in ("split", "queued again", "done"):
         Chunk.objects.create(screening=made[name], index=0, row_count=1, content="2,2065550100,,,,0\r\n")
     apps.get_model("screenings", "ScreeningUpload").objects.create(screening=made["splitting"], content=b"x", size=1)
 
     apps = migrate(after if direction == "forward" else before)
     Screening = apps.get_model("screenings", "Screening")
     statuses = dict(Screening.objects.values_list("filename", "status"))
-    assert statuses == {"split.csv": "failed", "splitting.csv": "running", "queued.csv": "queued", "done.csv": "done"}
-    stopped = Screening.objects.get(filename="split.csv")
-    assert "stopped by an update of the service" in stopped.error
-    assert not apps.get_model("screenings", "ScreeningChunk").objects.filter(screening_id=stopped.pk).exists()
+    assert statuses == {
+        "split.csv": "failed",
+        "splitting.csv": "running",
+        "queued.csv": "queued",
+        "queued again.csv": "failed",
+        "done.csv": "done",
+    }
+    failed = AuditEvent.objects.filter(action="screening.failed")
+    assert sorted(event.detail["file"] for event in failed) == ["queued again.csv", "split.csv"]
+    for stopped in Screening.objects.filter(status="failed"):
+        assert "stopped by an update of the service" in stopped.error
+        assert not apps.get_model("screenings", "ScreeningChunk").objects.filter(screening_id=stopped.pk).exists()
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the schema the other tests expect
