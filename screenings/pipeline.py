@@ -338,11 +338,11 @@ def _repeats_across_chunks(chunks: list[tuple]) -> Iterator[tuple[int, list[Repe
     equals: in each run of one number the first is its first cell in the file, the rest repeat it.
     A million-row list has about 930,000 of them, 7 MB as integers, sorted in C.
     """
-    per_chunk = [unpack_numbers(bytes(numbers)) for _, _, numbers, _, _ in chunks]
+    per_chunk = [unpack_numbers(numbers) for _, _, numbers, _, _ in chunks]
     owners = numpy.repeat([index for index, *_ in chunks], [len(numbers) for numbers in per_chunk])
     numbers = numpy.concatenate(per_chunk or [NO_NUMBERS])
-    rows, columns = unpack_cells(b"".join(bytes(cells) for _, _, _, cells, _ in chunks))
-    stored = unpack_flags(b"".join(bytes(flags) for *_, flags in chunks))
+    rows, columns = unpack_cells(b"".join(cells for _, _, _, cells, _ in chunks))
+    stored = unpack_flags(b"".join(flags for *_, flags in chunks))
     order = numpy.argsort(numbers, kind="stable")
     ordered = numbers[order]
     again = numpy.zeros(len(ordered), bool)
