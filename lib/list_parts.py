@@ -7,7 +7,6 @@ arrays, which hold any cell of any length. Either way `part_rows` gives a part's
 `phone_lists.list_rows` gives them for the whole file.
 """
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -15,7 +14,7 @@ from itertools import chain, islice, repeat
 from typing import NamedTuple
 
 from lib.phone_lists import Layout, ListRow, rows_of
-from lib.tabular import all_rows, csv_records, is_xlsx, text_format, text_lines
+from lib.tabular import all_rows, csv_records, delimited, is_xlsx, text_format, text_lines
 
 
 class ListPart(NamedTuple):
@@ -51,7 +50,7 @@ def part_rows(text: str, first_row: int, delimiter: str, layout: Layout) -> Iter
     if delimiter == WRITTEN:
         records = map(json.loads, text.splitlines())  # JSON escapes every character splitlines splits on
     else:
-        records = csv_records(io.StringIO(text, newline=""), type("Part", (csv.excel,), {"delimiter": delimiter}))
+        records = csv_records(io.StringIO(text, newline=""), delimited(delimiter))
     return rows_of(records, layout, first_row)
 
 

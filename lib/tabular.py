@@ -51,7 +51,12 @@ def sniff_dialect(text: str) -> type[csv.Dialect]:
         score = widths.count(common) if common > 1 else 0
         if score > best_score:
             best, best_score = delimiter, score
-    return type("SniffedDialect", (csv.excel,), {"delimiter": best})
+    return delimited(best)
+
+
+def delimited(delimiter: str) -> type[csv.Dialect]:
+    """Excel's CSV dialect (cells quoted with ", doubled inside) with this delimiter."""
+    return type("Delimited", (csv.excel,), {"delimiter": delimiter})
 
 
 def text_lines(data: bytes, encoding: str) -> io.TextIOWrapper:
