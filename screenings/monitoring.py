@@ -28,17 +28,21 @@ class WatchRefused(DomainError):
     """A watch that cannot be started or stopped; the message says why."""
 
 
-def watch_chunk(screening: Screening, chunk: ScreeningChunk, firsts: dict[tuple[int, int], str]) -> None:
+def watch_chunk(
+    screening: Screening, chunk: ScreeningChunk, rows: list[int], columns: list[int], numbers: list[str]
+) -> None:
     """Pipeline hook: a monitored screening's numbers (every first occurrence, no match included) go under watch.
 
-    `firsts` maps the cell (row, column) of each first occurrence in the chunk to its E.164; the
-    chunk's rows give the labels. The Watch is made by the first chunk that needs it.
+    `rows`, `columns` and `numbers` give, in the same order, the cell and the E.164 of each first
+    occurrence in the chunk; the chunk's rows give the labels. The Watch is made by the first chunk
+    that needs it.
     """
     if not screening.monitor:
         return
     watch = _upload_watch(screening)
     if watch is None:
         return
+    firsts = dict(zip(zip(rows, columns, strict=True), numbers, strict=True))
     WatchedNumber.objects.bulk_create(
         (
             WatchedNumber(watch=watch, number_hash=number_hash(firsts[row, column]), label=label, row=row)

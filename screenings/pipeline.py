@@ -265,8 +265,7 @@ def _store_chunk(chunk: ScreeningChunk, outcome: ChunkOutcome) -> None:
         screening,
         [(chunk.index, row, column, *stored_fields(result, first)) for row, column, result, first in outcome.results],
     )
-    firsts = zip(outcome.first_rows, outcome.first_columns, strict=True)
-    monitoring.watch_chunk(screening, chunk, dict(zip(firsts, outcome.first_numbers, strict=True)))
+    monitoring.watch_chunk(screening, chunk, outcome.first_rows, outcome.first_columns, outcome.first_numbers)
     chunk.counts = outcome.counts
     chunk.first_numbers_packed = pack_numbers(outcome.first_numbers)
     chunk.first_cells_packed = pack_cells(outcome.first_rows, outcome.first_columns)
